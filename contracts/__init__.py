@@ -1,0 +1,1 @@
+"""Every message and subject smartgen puts on the bus, and every HTTP body it serves."""

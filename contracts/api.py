@@ -1,0 +1,100 @@
+"""The smart-image request and its reply bodies, exactly as spec/smart-image-generation-api.md defines them.
+
+The same bodies serve the REST bridge and the `smartgen.generate` request-reply subject.
+"""
+
+from typing import Annotated
+
+import msgspec
+
+from contracts.model import EntityId, RankedReference, Style
+
+Prompt = Annotated[str, msgspec.Meta(min_length=1, max_length=4000, pattern=r"\S")]
+CharacterName = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+MaxRetries = Annotated[int, msgspec.Meta(ge=1, le=5)]
+QualityThreshold = Annotated[float, msgspec.Meta(ge=50, le=100)]
+ConsistencyThreshold = Annotated[float, msgspec.Meta(ge=60, le=100)]
+Tags = Annotated[str, msgspec.Meta(max_length=1000)]
+
+DEFAULT_TAGS = "smart generation"
+
+
+class SmartImageOptions(msgspec.Struct, frozen=True, rename="camel", kw_only=True):
+    """The spec's request body fields with their defaults and ranges."""
+
+    prompt: Prompt
+    character_name: CharacterName | None = None
+    max_retries: MaxRetries = 3
+    quality_threshold: QualityThreshold = 70
+    consistency_threshold: ConsistencyThreshold = 80
+    style: Style = "character_production"
+    tags: Tags = DEFAULT_TAGS
+
+
+class SmartImageBody(SmartImageOptions, frozen=True, forbid_unknown_fields=True):
+    """The HTTP body: strict, so a misspelt field is an error rather than a silently ignored option."""
+
+
+class SmartImageRequest(SmartImageOptions, frozen=True):
+    """The bus request on `smartgen.generate`: the body fields plus the character (and an optional id)."""
+
+    character_id: EntityId
+    request_id: Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_-]{1,64}$")] | None = None
+
+
+class SuccessData(msgspec.Struct, frozen=True, rename="camel", kw_only=True):
+    character_id: str
+    character_name: str
+    image_id: str
+    dino_asset_id: str
+    public_url: str
+    selected_reference_id: str
+    selected_reference_type: str
+    quality_score: int
+    consistency_score: int
+    attempts: int
+    generation_time: int
+    validation_notes: str
+    filename: str
+    # Additive to the spec: how every attempt went, and why the references ranked as they did.
+    attempt_history: tuple["AttemptSummary", ...] = ()
+    selection: tuple[RankedReference, ...] = ()
+    request_id: str = ""
+
+
+class SuccessBody(msgspec.Struct, frozen=True, rename="camel", kw_only=True):
+    success: bool = True
+    message: str
+    data: SuccessData
+
+
+class AttemptSummary(msgspec.Struct, frozen=True, rename="camel", kw_only=True):
+    reference_used: str
+    quality_score: int | None
+    consistency_score: int | None
+    reason: str
+    attempt: int = 0
+    engine: str = ""
+    params: dict[str, float] = {}
+    generation_ms: int = 0
+    validation_ms: int = 0
+    validator: str = ""
+    chosen_because: str = ""
+
+
+class ErrorDetails(msgspec.Struct, frozen=True, rename="camel", kw_only=True):
+    attempts: tuple[AttemptSummary, ...] = ()
+    total_attempts: int = 0
+    failure_reasons: tuple[str, ...] = ()
+    field: str | None = None
+    request_id: str = ""
+
+
+class ErrorBody(msgspec.Struct, frozen=True, rename="camel", kw_only=True):
+    success: bool = False
+    error: str
+    details: ErrorDetails = ErrorDetails()
+
+
+# The reply on the bus carries the HTTP status in this header, so NATS callers and the bridge agree.
+STATUS_HEADER = "Smartgen-Status"

@@ -1,0 +1,18 @@
+"""Encoders and decoders built once (msgspec is fastest when they are reused)."""
+
+from typing import Any
+
+import msgspec
+
+from contracts.events import StageEvent
+
+_encoder = msgspec.json.Encoder()
+stage_event_decoder: msgspec.json.Decoder[StageEvent] = msgspec.json.Decoder(StageEvent)  # type: ignore[arg-type]
+
+
+def encode(message: Any) -> bytes:
+    return _encoder.encode(message)
+
+
+def decode_stage_event(raw: bytes) -> StageEvent:
+    return stage_event_decoder.decode(raw)
