@@ -16,3 +16,8 @@ def encode(message: Any) -> bytes:
 
 def decode_stage_event(raw: bytes) -> StageEvent:
     return stage_event_decoder.decode(raw)
+
+
+def tag_of(message: Any) -> str:
+    """The `type` tag a tagged Struct is encoded with."""
+    return str(type(message).__struct_config__.tag)

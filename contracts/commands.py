@@ -49,3 +49,5 @@ class SaveGeneratedImage(Message, frozen=True):
     reference_id: str
     quality_score: float
     consistency_score: float
+    width: int = 0
+    height: int = 0

@@ -66,5 +66,6 @@ def parse_request(raw: bytes) -> SmartImageRequest:
 
 
 def to_request(character_id: str, body: SmartImageBody, request_id: str | None = None) -> SmartImageRequest:
-    fields = msgspec.structs.asdict(body)
-    return SmartImageRequest(character_id=character_id, request_id=request_id, **fields)
+    """Raises msgspec.ValidationError when the path's character id cannot be a character id at all."""
+    fields = msgspec.to_builtins(body)
+    return msgspec.convert({**fields, "characterId": character_id, "requestId": request_id}, SmartImageRequest)

@@ -1,0 +1,296 @@
+"""Prompt analysis: what framing, angle, mood and setting a prompt asks for, and its content words.
+
+Pure and fast: the lexicon is compiled once at import into a phrase table, and a prompt is read in one
+left-to-right pass.
+
+How a prompt is read:
+1. It is lower-cased and split into words ("close-up", "3/4" and "isn't" stay whole) and clauses.
+   Punctuation ends a clause, and so do words like "but" and a lone "instead".
+2. Within each clause the longest lexicon phrase starting at each word is taken, so "dramatic lighting"
+   is one cue and "in front of" is consumed as a non-cue. Hyphens and spaces match alike.
+3. A negator ("not", "without", "instead of", ...) cancels every cue and keyword that starts within
+   NEGATION_WINDOW_WORDS words after it in the same clause: "not a close-up, full body" is full-body.
+4. Per field, the value with the strongest cue wins; among equally strong cues, the value with more cue
+   weight in total wins, and after that the one cued last (people correct themselves towards the end:
+   "a close-up, or better a medium shot").
+5. Confidence grows with the winning cue's strength and with its margin over the runner-up.
+
+Fields nothing speaks to stay None (shot type, angle) or "neutral" (mood, setting), with confidence 0.
+Keywords are the clause words that are not stopwords and not negated, de-duplicated in order.
+"""
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Final, Literal
+
+from actors.analyzer.lexicon import (
+    ANGLE_VOCABULARY,
+    CLAUSE_BREAKS,
+    EXPLICIT,
+    MOOD_VOCABULARY,
+    NEGATION_WINDOW_WORDS,
+    NEGATORS,
+    NON_CUES,
+    SETTING_VOCABULARY,
+    SHOT_TYPE_VOCABULARY,
+    STOPWORDS,
+    SYNONYM,
+    WEAK,
+)
+from contracts.model import (
+    ANGLES,
+    MOODS,
+    SETTINGS,
+    SHOT_TYPES,
+    Angle,
+    FieldReading,
+    Mood,
+    PromptAnalysis,
+    Setting,
+    ShotType,
+)
+
+SHOT_TYPE_FIELD: Final = "shotType"
+ANGLE_FIELD: Final = "angle"
+MOOD_FIELD: Final = "mood"
+SETTING_FIELD: Final = "setting"
+FIELDS: Final = (SHOT_TYPE_FIELD, ANGLE_FIELD, MOOD_FIELD, SETTING_FIELD)
+
+# Confidence of a reading decided by a single, unopposed cue of each strength.
+_BASE_CONFIDENCE: Final[dict[int, float]] = {EXPLICIT: 0.95, SYNONYM: 0.8, WEAK: 0.5}
+# Each further cue agreeing with the winner adds this much, up to _MAX_CONFIDENCE.
+_CORROBORATION_STEP: Final = 0.05
+_MAX_CONFIDENCE: Final = 0.99
+
+# Typed views of the Literal value sets, so a looked-up string comes back as its Literal type.
+_SHOT_TYPE_BY_NAME: Final[dict[str, ShotType]] = {name: name for name in SHOT_TYPES}
+_ANGLE_BY_NAME: Final[dict[str, Angle]] = {name: name for name in ANGLES}
+_MOOD_BY_NAME: Final[dict[str, Mood]] = {name: name for name in MOODS}
+_SETTING_BY_NAME: Final[dict[str, Setting]] = {name: name for name in SETTINGS}
+
+# A word keeps inner hyphens, slashes and apostrophes ("close-up", "3/4", "isn't"); listed punctuation
+# and a free-standing dash end a clause.
+_TOKEN_PATTERN: Final = re.compile(r"[^\W_]+(?:[-/'][^\W_]+)*|[.,;:!?()\[\]{}\"|—–]|(?<!\S)-(?!\S)")
+_POSSESSIVE_SUFFIX: Final = "'s"
+
+_EntryKind = Literal["cue", "negator", "break", "non_cue"]
+
+
+@dataclass(frozen=True, slots=True)
+class _Cue:
+    field: str
+    value: str
+    strength: int
+
+
+@dataclass(slots=True)
+class _Entry:
+    kind: _EntryKind
+    cues: list[_Cue] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class _PhraseTable:
+    entries: dict[tuple[str, ...], _Entry]
+    # Longest phrase (in sub-words) starting with each sub-word: bounds the lookups per position.
+    longest_from: dict[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    cue: _Cue
+    surface: str
+    order: int
+
+
+@dataclass(slots=True)
+class _Tally:
+    """The cues for one value of one field."""
+
+    value: str
+    strongest: int = 0
+    total: int = 0
+    count: int = 0
+    last_order: int = -1
+    words: list[str] = field(default_factory=list)
+
+    def add(self, hit: _Hit) -> None:
+        self.strongest = max(self.strongest, hit.cue.strength)
+        self.total += hit.cue.strength
+        self.count += 1
+        self.last_order = hit.order
+        if hit.surface not in self.words:
+            self.words.append(hit.surface)
+
+    def rank_key(self) -> tuple[int, int, int]:
+        return (self.strongest, self.total, self.last_order)
+
+
+@dataclass(slots=True)
+class _Reading:
+    """What one pass over the prompt found: the cue hits and which words a negation covers."""
+
+    words: list[str]
+    negated: list[bool]
+    hits: list[_Hit] = field(default_factory=list)
+
+
+def _sub_words(word: str) -> list[str]:
+    # Hyphens and spaces are interchangeable in phrases, so both are matched as separate sub-words.
+    return [part for part in word.split("-") if part]
+
+
+def _phrase_key(phrase: str) -> tuple[str, ...]:
+    return tuple(part for word in phrase.lower().split() for part in _sub_words(word))
+
+
+def _add_entry(entries: dict[tuple[str, ...], _Entry], phrase: str, kind: _EntryKind, cue: _Cue | None) -> None:
+    key = _phrase_key(phrase)
+    existing = entries.get(key)
+    if existing is None:
+        entries[key] = _Entry(kind, [cue] if cue else [])
+        return
+    if existing.kind != kind:
+        raise ValueError(f"lexicon phrase {phrase!r} is listed twice with different roles")
+    if cue is None:
+        return  # a structural phrase spelled two ways ("wide-eyed", "wide eyed")
+    same_field = [known for known in existing.cues if known.field == cue.field]
+    if any(known.value != cue.value for known in same_field):
+        raise ValueError(f"lexicon phrase {phrase!r} cues two values of {cue.field}")
+    # Listed twice for one value (e.g. "close-up" and "close up"): keep the stronger reading.
+    existing.cues = [known for known in existing.cues if known.field != cue.field]
+    existing.cues.append(max([cue, *same_field], key=lambda known: known.strength))
+
+
+def _compile_phrase_table() -> _PhraseTable:
+    vocabularies: tuple[tuple[str, Iterable[tuple[str, dict[int, tuple[str, ...]]]]], ...] = (
+        (SHOT_TYPE_FIELD, SHOT_TYPE_VOCABULARY.items()),
+        (ANGLE_FIELD, ANGLE_VOCABULARY.items()),
+        (MOOD_FIELD, MOOD_VOCABULARY.items()),
+        (SETTING_FIELD, SETTING_VOCABULARY.items()),
+    )
+    entries: dict[tuple[str, ...], _Entry] = {}
+    for field_name, vocabulary in vocabularies:
+        for value, phrases_by_strength in vocabulary:
+            for strength, phrases in phrases_by_strength.items():
+                for phrase in phrases:
+                    _add_entry(entries, phrase, "cue", _Cue(field_name, value, strength))
+    structural: tuple[tuple[_EntryKind, tuple[str, ...]], ...] = (
+        ("negator", NEGATORS),
+        ("break", CLAUSE_BREAKS),
+        ("non_cue", NON_CUES),
+    )
+    for kind, phrases in structural:
+        for phrase in phrases:
+            _add_entry(entries, phrase, kind, None)
+    longest_from: dict[str, int] = {}
+    for key in entries:
+        longest_from[key[0]] = max(longest_from.get(key[0], 0), len(key))
+    return _PhraseTable(entries, longest_from)
+
+
+_PHRASES: Final = _compile_phrase_table()
+
+
+def _split_clauses(prompt: str) -> tuple[list[str], list[list[int]]]:
+    """The prompt's words, and the word indices of each punctuation-delimited segment."""
+    words: list[str] = []
+    segments: list[list[int]] = [[]]
+    for match in _TOKEN_PATTERN.finditer(prompt.lower().replace("’", "'")):
+        token = match.group()
+        if token[0].isalnum():
+            segments[-1].append(len(words))
+            words.append(token)
+        elif segments[-1]:
+            segments.append([])
+    return words, [segment for segment in segments if segment]
+
+
+def _longest_phrase_at(sub_words: list[tuple[str, int]], start: int) -> tuple[int, _Entry | None]:
+    """How many sub-words the longest lexicon phrase at `start` covers (1 and None when there is none)."""
+    longest = min(_PHRASES.longest_from.get(sub_words[start][0], 0), len(sub_words) - start)
+    for length in range(longest, 0, -1):
+        key = tuple(text for text, _ in sub_words[start : start + length])
+        entry = _PHRASES.entries.get(key)
+        if entry is not None:
+            return length, entry
+    return 1, None
+
+
+def _read_segment(reading: _Reading, segment: list[int]) -> None:
+    sub_words = [(part, index) for index in segment for part in _sub_words(reading.words[index])]
+    negation_reaches_to = -1  # last word index the current negation covers
+    position = 0
+    while position < len(sub_words):
+        length, entry = _longest_phrase_at(sub_words, position)
+        first_word, last_word = sub_words[position][1], sub_words[position + length - 1][1]
+        is_negated = first_word <= negation_reaches_to
+        for index in range(first_word, last_word + 1):
+            reading.negated[index] = is_negated
+        if entry is not None and entry.kind == "negator":
+            negation_reaches_to = last_word + NEGATION_WINDOW_WORDS
+        elif entry is not None and entry.kind == "break":
+            negation_reaches_to = -1
+        elif entry is not None and entry.kind == "cue" and not is_negated:
+            surface = " ".join(reading.words[first_word : last_word + 1])
+            reading.hits.extend(_Hit(cue, surface, len(reading.hits)) for cue in entry.cues)
+        position += length
+
+
+def _read_prompt(prompt: str) -> _Reading:
+    words, segments = _split_clauses(prompt)
+    reading = _Reading(words, [False] * len(words))
+    for segment in segments:
+        _read_segment(reading, segment)
+    return reading
+
+
+def _confidence(winner: _Tally, runner_up: _Tally | None) -> float:
+    corroborated = min(_MAX_CONFIDENCE, _BASE_CONFIDENCE[winner.strongest] + _CORROBORATION_STEP * (winner.count - 1))
+    margin = 1.0 if runner_up is None else max(0.0, (winner.total - runner_up.total) / winner.total)
+    # A contested reading keeps at least half its confidence: the strongest cue still won.
+    return round(corroborated * (0.5 + 0.5 * margin), 2)
+
+
+def _decide(field_name: str, hits: list[_Hit], default: str | None) -> FieldReading:
+    tallies: dict[str, _Tally] = {}
+    for hit in hits:
+        if hit.cue.field == field_name:
+            tallies.setdefault(hit.cue.value, _Tally(hit.cue.value)).add(hit)
+    if not tallies:
+        return FieldReading(value=default, confidence=0.0)
+    ranked = sorted(tallies.values(), key=_Tally.rank_key, reverse=True)
+    winner = ranked[0]
+    runner_up = ranked[1] if len(ranked) > 1 else None
+    return FieldReading(value=winner.value, confidence=_confidence(winner, runner_up), words=tuple(winner.words))
+
+
+def _keyword(word: str) -> str | None:
+    stem = word.removesuffix(_POSSESSIVE_SUFFIX)
+    if len(stem) < 2 or stem in STOPWORDS or word in STOPWORDS:
+        return None
+    return stem
+
+
+def _keywords(reading: _Reading) -> tuple[str, ...]:
+    # Negated words ("no hat") are left out so they do not pull references that show them.
+    chosen = (_keyword(word) for word, negated in zip(reading.words, reading.negated, strict=True) if not negated)
+    return tuple(dict.fromkeys(keyword for keyword in chosen if keyword is not None))
+
+
+def analyze(prompt: str) -> PromptAnalysis:
+    """Read the framing, angle, mood, setting and keywords a prompt asks for."""
+    reading = _read_prompt(prompt)
+    shot = _decide(SHOT_TYPE_FIELD, reading.hits, None)
+    angle = _decide(ANGLE_FIELD, reading.hits, None)
+    mood = _decide(MOOD_FIELD, reading.hits, "neutral")
+    setting = _decide(SETTING_FIELD, reading.hits, "neutral")
+    return PromptAnalysis(
+        shot_type=_SHOT_TYPE_BY_NAME.get(shot.value or ""),
+        angle=_ANGLE_BY_NAME.get(angle.value or ""),
+        mood=_MOOD_BY_NAME.get(mood.value or "", "neutral"),
+        setting=_SETTING_BY_NAME.get(setting.value or "", "neutral"),
+        keywords=_keywords(reading),
+        readings={SHOT_TYPE_FIELD: shot, ANGLE_FIELD: angle, MOOD_FIELD: mood, SETTING_FIELD: setting},
+    )

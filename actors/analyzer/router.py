@@ -1,0 +1,36 @@
+"""Analyzer actor: prompt in, `PromptAnalyzed` out."""
+
+import msgspec
+from faststream.nats import NatsMessage, NatsRouter
+from faststream.nats.annotations import NatsBroker
+
+from actors.analyzer.analyze import analyze
+from actors.runtime import publish_event, stage_consumer
+from actors.stage import add_ping, decode_command, event_id
+from contracts import subjects
+from contracts.commands import AnalyzePrompt
+from contracts.events import AnalysisFailed, PromptAnalyzed
+
+_decoder = msgspec.json.Decoder(AnalyzePrompt)
+
+
+def build_router() -> NatsRouter:
+    router = NatsRouter()
+
+    @router.subscriber(**stage_consumer("analyzer", subjects.CMD_ANALYZE))
+    async def analyze_prompt(message: NatsMessage, broker: NatsBroker) -> None:
+        command = await decode_command(message, _decoder)
+        if command is None:
+            return
+        rid = command.request_id
+        try:
+            analysis = analyze(command.prompt)
+        except Exception as error:  # a bug in the rules must fail the request, not leave the saga waiting
+            failed = AnalysisFailed(request_id=rid, reason=f"{type(error).__name__}: {error}")
+            await publish_event(broker, subjects.EVT_ANALYSIS_FAILED, failed, msg_id=event_id(rid, "analysis_failed"))
+            return
+        event = PromptAnalyzed(request_id=rid, analysis=analysis)
+        await publish_event(broker, subjects.EVT_ANALYZED, event, msg_id=event_id(rid, "analyzed"))
+
+    add_ping(router, "analyzer")
+    return router

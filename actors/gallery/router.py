@@ -1,0 +1,109 @@
+"""Gallery actor: the catalog's only writer. Answers catalog requests and saves generated images."""
+
+import time
+
+import msgspec
+from faststream.nats import NatsMessage, NatsRouter
+from faststream.nats.annotations import NatsBroker
+
+from actors.gallery.catalog import Catalog, CharacterExists
+from actors.runtime import publish_event, stage_consumer
+from actors.stage import add_ping, decode_command, event_id
+from contracts import subjects
+from contracts.codec import encode
+from contracts.commands import SaveGeneratedImage
+from contracts.events import GalleryUpdated, ImageSaved, SaveFailed
+from contracts.queries import AddReference, CharacterView, CreateCharacter, GetCharacter, QueryError, ReferenceAdded
+
+_save_decoder = msgspec.json.Decoder(SaveGeneratedImage)
+_create_decoder = msgspec.json.Decoder(CreateCharacter)
+_get_decoder = msgspec.json.Decoder(GetCharacter)
+_add_decoder = msgspec.json.Decoder(AddReference)
+QUEUE = "smartgen-gallery"
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def _invalid(error: msgspec.DecodeError) -> bytes:
+    return encode(QueryError(status=400, error=f"Invalid parameters: {error}"))
+
+
+async def _announce(broker: NatsBroker, update: GalleryUpdated) -> None:
+    await broker.publish(
+        encode(update), subjects.gallery_updated(update.character_id), stream=subjects.GALLERY_STREAM, timeout=10.0
+    )
+
+
+def build_router(catalog: Catalog) -> NatsRouter:
+    router = NatsRouter()
+
+    async def view(character_id: str) -> bytes:
+        character = await catalog.get_character(character_id)
+        if character is None:
+            return encode(QueryError(status=404, error=f"Character not found: {character_id}"))
+        return encode(CharacterView(character=character, references=await catalog.entries(character_id)))
+
+    @router.subscriber(subjects.GALLERY_GET_CHARACTER, queue=QUEUE)
+    async def get_character(message: NatsMessage) -> bytes:
+        try:
+            request = _get_decoder.decode(message.body)
+        except msgspec.DecodeError as error:
+            return _invalid(error)
+        return await view(request.character_id)
+
+    @router.subscriber(subjects.GALLERY_LIST, queue=QUEUE)
+    async def list_gallery(message: NatsMessage) -> bytes:
+        return await get_character(message)
+
+    @router.subscriber(subjects.GALLERY_CREATE_CHARACTER, queue=QUEUE)
+    async def create_character(message: NatsMessage, broker: NatsBroker) -> bytes:
+        try:
+            request = _create_decoder.decode(message.body)
+            character = await catalog.create_character(request, now_ms())
+        except msgspec.DecodeError as error:
+            return _invalid(error)
+        except CharacterExists as exists:
+            return encode(QueryError(status=409, error=f"Character already exists: {exists}"))
+        await _announce(broker, GalleryUpdated(character_id=character.id, entry_id="", change="character_created"))
+        return encode(CharacterView(character=character))
+
+    @router.subscriber(subjects.GALLERY_ADD_REFERENCE, queue=QUEUE)
+    async def add_reference(message: NatsMessage, broker: NatsBroker) -> bytes:
+        try:
+            request = _add_decoder.decode(message.body)
+        except msgspec.DecodeError as error:
+            return _invalid(error)
+        if await catalog.get_character(request.character_id) is None:
+            return encode(QueryError(status=404, error=f"Character not found: {request.character_id}"))
+        reference = await catalog.add_reference(request, now_ms())
+        update = GalleryUpdated(
+            character_id=reference.character_id,
+            entry_id=reference.id,
+            change="reference_added",
+            asset_id=reference.asset_id,
+        )
+        await _announce(broker, update)
+        return encode(ReferenceAdded(reference=reference))
+
+    @router.subscriber(**stage_consumer("gallery", subjects.CMD_SAVE))
+    async def save_generated(message: NatsMessage, broker: NatsBroker) -> None:
+        command = await decode_command(message, _save_decoder)
+        if command is None:
+            return
+        rid = command.request_id
+        if await catalog.get_character(command.character_id) is None:
+            failed = SaveFailed(request_id=rid, reason=f"character {command.character_id} no longer exists")
+            await publish_event(broker, subjects.EVT_SAVE_FAILED, failed, msg_id=event_id(rid, "save_failed"))
+            return
+        entry = await catalog.save_generated(command, command.width, command.height, now_ms())
+        update = GalleryUpdated(
+            character_id=entry.character_id, entry_id=entry.id, change="image_generated", asset_id=entry.asset_id
+        )
+        await _announce(broker, update)
+        saved = ImageSaved(request_id=rid, image_id=entry.id, asset_id=entry.asset_id, filename=entry.filename)
+        await publish_event(broker, subjects.EVT_SAVED, saved, msg_id=event_id(rid, "saved"))
+
+    add_ping(router, "gallery")
+    return router

@@ -1,0 +1,40 @@
+"""The embedded default engine: the deterministic compositor in local_render, run off the event loop."""
+
+import asyncio
+import io
+import os
+
+from PIL import Image
+
+from actors.generator.engines.base import EngineError, EngineJob
+from actors.generator.engines.local_render import render
+from actors.images import InvalidImage, decode_image, encode_jpeg
+
+
+class LocalEngine:
+    name = "local"
+
+    def __init__(self, max_concurrency: int | None = None) -> None:
+        # CPU-bound: more renders in flight than cores only adds queueing inside the thread pool.
+        self._slots = asyncio.Semaphore(max_concurrency or os.cpu_count() or 1)
+
+    async def generate(self, job: EngineJob) -> bytes:
+        async with self._slots:
+            return await asyncio.to_thread(self._render, job)
+
+    @staticmethod
+    def _render(job: EngineJob) -> bytes:
+        try:
+            reference = decode_image(job.reference)
+        except InvalidImage as error:
+            raise EngineError("permanent", f"reference image unusable: {error.message}") from None
+        image: Image.Image = render(reference, job.analysis, job.params)
+        return encode_jpeg(image)
+
+    async def close(self) -> None:
+        return None
+
+
+def image_size(data: bytes) -> tuple[int, int]:
+    with Image.open(io.BytesIO(data)) as image:
+        return image.size

@@ -1,0 +1,51 @@
+"""Saga actor: takes requests on `smartgen.generate` and stage events from the event stream."""
+
+import msgspec
+from faststream import AckPolicy
+from faststream.nats import ConsumerConfig, NatsMessage, NatsRouter, PullSub
+
+from actors.runtime import MAX_DELIVER, event_stream
+from actors.saga.shell import SagaShell
+from contracts import subjects
+from contracts.codec import stage_event_decoder
+
+QUEUE = "smartgen-saga"
+
+
+class ShellHolder:
+    """The shell needs a connected broker; the router is built before connecting, so it is set in the lifespan."""
+
+    shell: SagaShell | None = None
+
+    def get(self) -> SagaShell:
+        assert self.shell is not None, "saga shell used before startup"
+        return self.shell
+
+
+def build_router(holder: ShellHolder) -> NatsRouter:
+    router = NatsRouter()
+
+    @router.subscriber(subjects.GENERATE, queue=QUEUE, no_reply=True)
+    async def generate(message: NatsMessage) -> None:
+        await holder.get().on_request(message.body, message.reply_to)
+
+    @router.subscriber(
+        subjects.EVENT_WILDCARD,
+        stream=event_stream(),
+        durable="smartgen-saga",
+        config=ConsumerConfig(
+            filter_subjects=list(subjects.STAGE_EVENT_SUBJECTS), ack_wait=30.0, max_deliver=MAX_DELIVER
+        ),
+        pull_sub=PullSub(batch_size=32, timeout=1.0),
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+        max_workers=32,
+    )
+    async def on_stage_event(message: NatsMessage) -> None:
+        try:
+            event = stage_event_decoder.decode(message.body)
+        except msgspec.DecodeError:
+            await message.reject()
+            return
+        await holder.get().on_event(event)
+
+    return router

@@ -1,0 +1,61 @@
+"""Selector actor: asks the gallery for the character's references and ranks them for the analysed prompt."""
+
+import msgspec
+from faststream.nats import NatsMessage, NatsRouter
+from faststream.nats.annotations import NatsBroker
+from nats.errors import NoRespondersError
+from nats.errors import TimeoutError as NatsTimeout
+
+from actors.gallery.client import GalleryClient
+from actors.runtime import publish_event, stage_consumer
+from actors.selector.rank import rank_references
+from actors.stage import add_ping, decode_command, event_id
+from contracts import subjects
+from contracts.commands import SelectReferences
+from contracts.events import FailureKind, ReferencesSelected, SelectionFailed
+from contracts.queries import CharacterView, QueryError
+
+_decoder = msgspec.json.Decoder(SelectReferences)
+
+
+class SelectorSettings(msgspec.Struct, frozen=True, kw_only=True):
+    # A generated image becomes a reference only when it stayed this close to the master, so drift cannot compound.
+    min_generated_consistency: float = 85.0
+
+
+async def select(gallery: GalleryClient, command: SelectReferences, settings: SelectorSettings) -> object:
+    rid = command.request_id
+    try:
+        reply = await gallery.get_character(command.character_id)
+    except NoRespondersError:
+        return SelectionFailed(request_id=rid, kind="unavailable", reason="Service unavailable: no gallery worker")
+    except NatsTimeout:
+        return SelectionFailed(request_id=rid, kind="timeout", reason="Timed out: the gallery did not answer")
+    if isinstance(reply, QueryError):
+        kind: FailureKind = "not_found" if reply.status == 404 else "invalid"
+        return SelectionFailed(request_id=rid, kind=kind, reason=reply.error)
+    assert isinstance(reply, CharacterView)
+    ranking = rank_references(
+        reply.references, command.analysis, min_generated_consistency=settings.min_generated_consistency
+    )
+    return ReferencesSelected(request_id=rid, character=reply.character, ranking=ranking)
+
+
+def build_router(settings: SelectorSettings | None = None) -> NatsRouter:
+    router = NatsRouter()
+    config = settings or SelectorSettings()
+
+    @router.subscriber(**stage_consumer("selector", subjects.CMD_SELECT))
+    async def select_references(message: NatsMessage, broker: NatsBroker) -> None:
+        command = await decode_command(message, _decoder)
+        if command is None:
+            return
+        event = await select(GalleryClient(broker.connection), command, config)
+        if isinstance(event, ReferencesSelected):
+            await publish_event(broker, subjects.EVT_SELECTED, event, msg_id=event_id(command.request_id, "selected"))
+        else:
+            msg_id = event_id(command.request_id, "selection_failed")
+            await publish_event(broker, subjects.EVT_SELECTION_FAILED, event, msg_id=msg_id)
+
+    add_ping(router, "selector")
+    return router

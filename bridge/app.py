@@ -1,0 +1,39 @@
+"""The aiohttp application factory: routes, the error middleware, and the NATS connection's lifetime."""
+
+from collections.abc import AsyncIterator
+
+import nats
+from aiohttp import web
+
+from actors.images import MAX_UPLOAD_BYTES
+from actors.media import ObjectStoreMedia
+from bridge import views
+from bridge.errors import error_middleware
+from bridge.keys import MEDIA, NATS, SETTINGS
+from bridge.media import get_media
+from ops.settings import Settings
+
+
+def create_app(settings: Settings) -> web.Application:
+    app = web.Application(middlewares=[error_middleware], client_max_size=MAX_UPLOAD_BYTES + 1024 * 1024)
+    app[SETTINGS] = settings
+    app.cleanup_ctx.append(_nats_connection)
+    for prefix in ("/api/v1", "/api"):
+        app.router.add_post(prefix + "/characters/{id}/generate-smart-image", views.generate_smart_image)
+        app.router.add_post(prefix + "/characters", views.create_character)
+        app.router.add_get(prefix + "/characters/{id}", views.get_character)
+        app.router.add_post(prefix + "/characters/{id}/references", views.add_reference)
+        app.router.add_get(prefix + "/characters/{id}/gallery", views.list_gallery)
+    app.router.add_get("/media/{asset_id}", get_media)
+    app.router.add_get("/healthz", views.healthz)
+    return app
+
+
+async def _nats_connection(app: web.Application) -> AsyncIterator[None]:
+    nc = await nats.connect(
+        app[SETTINGS].nats_url, name="smartgen-bridge", max_reconnect_attempts=-1, reconnect_time_wait=1
+    )
+    app[NATS] = nc
+    app[MEDIA] = await ObjectStoreMedia.open(nc.jetstream(timeout=10.0))
+    yield
+    await nc.drain()

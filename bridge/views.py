@@ -1,0 +1,178 @@
+"""HTTP views: validate exactly as the spec says, then one NATS request; no state lives here."""
+
+import asyncio
+
+import msgspec
+from aiohttp import BodyPartReader, web
+from nats.aio.client import Client
+
+from actors.gallery.client import GalleryClient
+from actors.images import MAX_UPLOAD_BYTES, InvalidImage, decode_image
+from bridge.errors import ApiError
+from bridge.keys import MEDIA, NATS, SETTINGS
+from contracts import subjects
+from contracts.api import STATUS_HEADER
+from contracts.codec import encode
+from contracts.model import ANGLES, ROLES, SHOT_TYPES, Reference
+from contracts.queries import AddReference, CharacterView, CreateCharacter, QueryError, QueryReply, ReferenceAdded
+from contracts.requests import InvalidRequest, parse_body, to_request
+
+_JSON = "application/json"
+
+
+class CharacterBody(msgspec.Struct, frozen=True, forbid_unknown_fields=True, rename="camel", kw_only=True):
+    name: str
+    description: str = ""
+    id: str | None = None
+
+
+def _json(data: object, status: int = 200) -> web.Response:
+    return web.Response(status=status, body=encode({"success": True, "data": data}), content_type=_JSON)
+
+
+def _entry(reference: Reference, base_url: str) -> dict[str, object]:
+    return {
+        "id": reference.id,
+        "type": reference.role,
+        "assetId": reference.asset_id,
+        "publicUrl": f"{base_url}/media/{reference.asset_id}",
+        "shotType": reference.shot_type,
+        "angle": reference.angle,
+        "tags": list(reference.tags),
+        "caption": reference.caption,
+        "qualityScore": reference.quality_score,
+        "consistencyScore": reference.consistency_score,
+        "filename": reference.filename,
+        "width": reference.width,
+        "height": reference.height,
+        "createdAt": reference.created_at,
+    }
+
+
+def _unwrap(reply: QueryReply) -> CharacterView | ReferenceAdded:
+    if isinstance(reply, QueryError):
+        raise ApiError(reply.status, reply.error)
+    return reply
+
+
+async def generate_smart_image(request: web.Request) -> web.Response:
+    raw = await request.read()
+    try:
+        body = parse_body(raw)
+    except InvalidRequest as invalid:
+        raise ApiError(400, invalid.message, invalid.field) from None
+    character_id = request.match_info["id"]
+    try:
+        bus_request = to_request(character_id, body)
+    except msgspec.ValidationError:
+        raise ApiError(404, f"Character not found: {character_id}") from None
+    nc: Client = request.app[NATS]
+    timeout = request.app[SETTINGS].request_timeout_s
+    reply = await nc.request(subjects.GENERATE, encode(bus_request), timeout=timeout)
+    status = int((reply.headers or {}).get(STATUS_HEADER, "200"))
+    return web.Response(status=status, body=reply.data, content_type=_JSON)
+
+
+async def create_character(request: web.Request) -> web.Response:
+    try:
+        body = msgspec.json.decode(await request.read(), type=CharacterBody)
+        command = msgspec.convert(msgspec.to_builtins(body), CreateCharacter)
+    except msgspec.DecodeError as error:
+        raise ApiError(400, f"Invalid parameters: {error}") from None
+    view = _unwrap(await GalleryClient(request.app[NATS]).create_character(command))
+    assert isinstance(view, CharacterView)
+    return _json(view.character, status=201)
+
+
+async def get_character(request: web.Request) -> web.Response:
+    view = _unwrap(await GalleryClient(request.app[NATS]).get_character(request.match_info["id"]))
+    assert isinstance(view, CharacterView)
+    base = request.app[SETTINGS].public_base_url
+    return _json({**msgspec.to_builtins(view.character), "references": [_entry(r, base) for r in view.references]})
+
+
+async def list_gallery(request: web.Request) -> web.Response:
+    view = _unwrap(await GalleryClient(request.app[NATS]).list_gallery(request.match_info["id"]))
+    assert isinstance(view, CharacterView)
+    base = request.app[SETTINGS].public_base_url
+    entries = sorted(view.references, key=lambda r: r.created_at, reverse=True)
+    return _json({"character": view.character, "images": [_entry(r, base) for r in entries]})
+
+
+async def _read_upload(request: web.Request) -> tuple[bytes, str, dict[str, str]]:
+    if not request.content_type.startswith("multipart/"):
+        raise ApiError(400, "Invalid upload: send multipart/form-data with an 'image' file field")
+    reader = await request.multipart()
+    data, filename, fields = b"", "", {}
+    async for part in reader:
+        if not isinstance(part, BodyPartReader):
+            continue  # nested multipart: not something a reference upload sends
+        name = part.name or ""
+        if name in ("image", "file"):
+            filename = part.filename or "upload"
+            chunks: list[bytes] = []
+            size = 0
+            while chunk := await part.read_chunk(1 << 16):
+                size += len(chunk)
+                if size > MAX_UPLOAD_BYTES:
+                    raise ApiError(413, f"Image too large: more than {MAX_UPLOAD_BYTES} bytes")
+                chunks.append(chunk)
+            data = b"".join(chunks)
+        else:
+            fields[name] = (await part.text())[:2000]
+    if not data:
+        raise ApiError(400, "Invalid upload: the 'image' file field is missing or empty")
+    return data, filename, fields
+
+
+def _choice(fields: dict[str, str], name: str, allowed: tuple[str, ...], default: str | None) -> str | None:
+    value = fields.get(name, "").strip() or default
+    if value is not None and value not in allowed:
+        raise ApiError(400, f"Invalid parameters: {name} must be one of {', '.join(allowed)}", name)
+    return value
+
+
+async def add_reference(request: web.Request) -> web.Response:
+    character_id = request.match_info["id"]
+    data, filename, fields = await _read_upload(request)
+    role = _choice(fields, "role", ROLES[:2], "core_reference")
+    shot_type = _choice(fields, "shotType", SHOT_TYPES, None)
+    angle = _choice(fields, "angle", ANGLES, None)
+    tags = tuple(t.strip()[:100] for t in fields.get("tags", "").split(",") if t.strip())
+    try:
+        image = await asyncio.to_thread(decode_image, data)
+    except InvalidImage as invalid:
+        raise ApiError(invalid.status, invalid.message, "image") from None
+    gallery = GalleryClient(request.app[NATS])
+    _unwrap(await gallery.get_character(character_id))  # 404 before anything is stored
+    asset_id = await request.app[MEDIA].put(data)
+    command = AddReference(
+        character_id=character_id,
+        asset_id=asset_id,
+        role=role,  # type: ignore[arg-type]
+        shot_type=shot_type,  # type: ignore[arg-type]
+        angle=angle,  # type: ignore[arg-type]
+        tags=tags,
+        caption=fields.get("caption", "")[:1000],
+        filename=filename[:200],
+        width=image.width,
+        height=image.height,
+    )
+    added = _unwrap(await gallery.add_reference(command))
+    assert isinstance(added, ReferenceAdded)
+    return _json(_entry(added.reference, request.app[SETTINGS].public_base_url), status=201)
+
+
+async def healthz(request: web.Request) -> web.Response:
+    nc: Client = request.app[NATS]
+    if not nc.is_connected:
+        raise ApiError(503, "Service unavailable: the message bus is unreachable")
+    missing = []
+    for stage in ("saga", *subjects.STAGES):
+        try:
+            await nc.request(subjects.ping(stage), b"", timeout=1.0)
+        except Exception:
+            missing.append(stage)
+    if missing:
+        raise ApiError(503, f"Service unavailable: no worker running for {', '.join(missing)}")
+    return _json({"status": "ok"})

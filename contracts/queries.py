@@ -1,0 +1,53 @@
+"""Catalog requests that answer at once (core NATS request-reply to the gallery actor), and their replies."""
+
+from typing import Annotated
+
+import msgspec
+
+from contracts.base import Message, Tagged
+from contracts.model import Angle, Character, EntityId, Reference, ReferenceRole, ShotType
+
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=r"\S")]
+Description = Annotated[str, msgspec.Meta(max_length=4000)]
+Tag = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+Caption = Annotated[str, msgspec.Meta(max_length=1000)]
+
+
+class CreateCharacter(Message, frozen=True):
+    name: Name
+    description: Description = ""
+    id: EntityId | None = None  # chosen by the caller for seeding (e.g. "demo"); generated otherwise
+
+
+class GetCharacter(Message, frozen=True):
+    character_id: str
+
+
+class AddReference(Message, frozen=True):
+    character_id: str
+    asset_id: str
+    role: ReferenceRole
+    shot_type: ShotType | None = None
+    angle: Angle | None = None
+    tags: tuple[Tag, ...] = ()
+    caption: Caption = ""
+    filename: str = ""
+    width: int = 0
+    height: int = 0
+
+
+class CharacterView(Tagged, frozen=True, tag="character"):
+    character: Character
+    references: tuple[Reference, ...] = ()
+
+
+class ReferenceAdded(Tagged, frozen=True, tag="reference_added"):
+    reference: Reference
+
+
+class QueryError(Tagged, frozen=True, tag="error"):
+    status: int  # the HTTP status this maps to: 404 unknown character, 400 invalid request
+    error: str
+
+
+QueryReply = CharacterView | ReferenceAdded | QueryError

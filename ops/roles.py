@@ -1,0 +1,92 @@
+"""The composition root: which routers and dependencies each role runs, wired to one connected broker."""
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Sequence
+
+from actors.validator.backends.base import Embedder
+from faststream.nats import NatsBroker
+
+from actors.analyzer.router import build_router as analyzer_router
+from actors.gallery.catalog import Catalog
+from actors.gallery.router import build_router as gallery_router
+from actors.generator.engines.base import Engine
+from actors.generator.engines.local import LocalEngine
+from actors.generator.router import build_router as generator_router
+from actors.media import ObjectStoreMedia
+from actors.runtime import BusLayout, make_broker
+from actors.saga.decide import SagaConfig
+from actors.saga.router import ShellHolder
+from actors.saga.router import build_router as saga_router
+from actors.saga.shell import SagaShell
+from actors.saga.store import SagaStore
+from actors.selector.router import SelectorSettings
+from actors.selector.router import build_router as selector_router
+from actors.validator.router import build_router as validator_router
+from actors.validator.service import Validator
+from contracts import subjects
+from ops.settings import Settings
+
+log = logging.getLogger("smartgen")
+ACTORS = ("saga", "analyzer", "selector", "generator", "validator", "gallery")
+
+
+def build_engines(settings: Settings) -> dict[str, Engine]:
+    return {"local": LocalEngine()}
+
+
+def build_embedder(settings: Settings) -> Embedder:
+    if settings.validator_backend == "classical":
+        from actors.validator.backends.classical import ClassicalEmbedder
+
+        return ClassicalEmbedder()
+    raise SystemExit(f"unknown validator backend '{settings.validator_backend}' (available: classical)")
+
+
+@contextlib.asynccontextmanager
+async def running_actors(settings: Settings, roles: Sequence[str]) -> AsyncIterator[NatsBroker]:
+    """Connect, make sure the streams and buckets exist, start the roles' consumers; stop them on exit."""
+    unknown = set(roles) - set(ACTORS)
+    if unknown:
+        raise SystemExit(f"unknown actor(s): {', '.join(sorted(unknown))} (available: {', '.join(ACTORS)})")
+    broker = make_broker(settings.nats_url, name="+".join(roles))
+    await broker.connect()
+    js = broker.connection.jetstream(timeout=10.0)
+    await BusLayout(replicas=settings.replicas).ensure(js)
+    closers: list[contextlib.AsyncExitStack] = []
+    stack = contextlib.AsyncExitStack()
+    closers.append(stack)
+    holder = ShellHolder()
+    if "saga" in roles:
+        broker.include_router(saga_router(holder))
+    if "analyzer" in roles:
+        broker.include_router(analyzer_router())
+    if "selector" in roles:
+        broker.include_router(
+            selector_router(SelectorSettings(min_generated_consistency=settings.min_generated_consistency))
+        )
+    if "generator" in roles:
+        engines = build_engines(settings)
+        for engine in engines.values():
+            stack.push_async_callback(engine.close)
+        broker.include_router(generator_router(engines, settings.engine, await ObjectStoreMedia.open(js)))
+    if "validator" in roles:
+        validator = Validator(build_embedder(settings), await ObjectStoreMedia.open(js))
+        broker.include_router(validator_router(validator))
+    if "gallery" in roles:
+        catalog = await Catalog.open(settings.data_dir / "catalog.sqlite3")
+        stack.push_async_callback(catalog.close)
+        broker.include_router(gallery_router(catalog))
+    if "saga" in roles:
+        kv = await js.key_value(subjects.SAGA_BUCKET)
+        config = SagaConfig(public_base_url=settings.public_base_url)
+        holder.shell = SagaShell(broker, SagaStore(kv), config)
+    try:
+        await broker.start()
+        await broker.connection.flush()  # subscriptions registered before anyone sends us requests
+        yield broker
+    finally:
+        if holder.shell is not None:
+            holder.shell.close()
+        await broker.stop()
+        await stack.aclose()

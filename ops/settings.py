@@ -1,0 +1,47 @@
+"""Configuration from the environment, with the embedded defaults. Read once per process, in main()."""
+
+import os
+from pathlib import Path
+
+import msgspec
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    nats_url: str = "nats://127.0.0.1:4222"
+    data_dir: Path = Path("var")
+    host: str = "127.0.0.1"
+    port: int = 3000
+    public_url: str = ""  # base of publicUrl; empty means the bridge's own address
+    engine: str = "local"
+    validator_backend: str = "classical"
+    dinov3_model: str = ""  # local directory or hub id of DINOv3 weights
+    request_timeout_s: float = 600.0
+    replicas: int = 1
+    min_generated_consistency: float = 85.0
+
+    @property
+    def public_base_url(self) -> str:
+        return self.public_url or f"http://{self.host}:{self.port}"
+
+
+def from_env(env: dict[str, str] | None = None, **overrides: object) -> Settings:
+    source = os.environ if env is None else env
+    values: dict[str, object] = {}
+    table = {
+        "NATS_URL": ("nats_url", str),
+        "SMARTGEN_DATA": ("data_dir", Path),
+        "SMARTGEN_HOST": ("host", str),
+        "SMARTGEN_PORT": ("port", int),
+        "SMARTGEN_PUBLIC_URL": ("public_url", str),
+        "SMARTGEN_ENGINE": ("engine", str),
+        "SMARTGEN_VALIDATOR": ("validator_backend", str),
+        "SMARTGEN_DINOV3_MODEL": ("dinov3_model", str),
+        "SMARTGEN_REQUEST_TIMEOUT_S": ("request_timeout_s", float),
+        "SMARTGEN_REPLICAS": ("replicas", int),
+        "SMARTGEN_MIN_GENERATED_CONSISTENCY": ("min_generated_consistency", float),
+    }
+    for variable, (field, convert) in table.items():
+        if variable in source and source[variable] != "":
+            values[field] = convert(source[variable])  # type: ignore[operator]
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return Settings(**values)  # type: ignore[arg-type]
