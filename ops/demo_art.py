@@ -11,6 +11,7 @@ Everything is deterministic: the same arguments always give the same pixels.
 """
 
 import functools
+import itertools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -59,7 +60,7 @@ class _NovaPalette:
     skin: RGB = (238, 190, 152)
     jacket: RGB = (30, 132, 142)
     trim: RGB = (248, 196, 56)
-    collar: RGB = (246, 240, 226)
+    collar: RGB = (250, 236, 196)
     trousers: RGB = (46, 52, 92)
     boots: RGB = (112, 66, 38)
     belt: RGB = (40, 34, 36)
@@ -110,7 +111,7 @@ class _Painter:
         for colour, grow in ((_darker(fill), self.line_px / self.scale), (fill, 0.0)):
             r = (radius + grow) * self.scale
             points = [self.px(j) for j in joints]
-            for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
+            for (x0, y0), (x1, y1) in itertools.pairwise(points):
                 self._ink.line((x0, y0, x1, y1), fill=colour, width=round(2 * r))
                 if grow:
                     self._label_ink.line((x0, y0, x1, y1), fill=label, width=round(2 * r))
@@ -336,23 +337,22 @@ def _draw_nova(p: _Painter, angle: Angle) -> None:
 def _studio_backdrop(pixels: int, shadow_half_width: float | None, p: "_Painter") -> NDArray[np.uint8]:
     """A light seamless backdrop: lighter at the top, a soft glow behind the subject, an optional floor shadow.
 
-    It is smooth, so it is computed on a coarse grid and upscaled, and it is easy for a keyer to separate from the figure.
+    It is smooth, so it is computed on a coarse grid and upscaled, and a keyer separates it easily from the figure.
     """
     coarse = max(8, pixels // 8)
     y = np.linspace(0.0, 1.0, coarse, dtype=np.float32)[:, None, None]
     x = np.linspace(-1.0, 1.0, coarse, dtype=np.float32)[None, :, None]
-    top = np.array([238, 239, 243], dtype=np.float32)
-    bottom = np.array([206, 209, 217], dtype=np.float32)
-    glow = 7.0 * np.exp(-(x * x + (y - 0.45) ** 2 * 4.0) / 0.5)
+    top = np.array([230, 232, 237], dtype=np.float32)
+    bottom = np.array([196, 200, 209], dtype=np.float32)
+    glow = 5.0 * np.exp(-(x * x + (y - 0.45) ** 2 * 4.0) / 0.5)
     backdrop = top + (bottom - top) * y**1.3 + glow
     if shadow_half_width is not None:
         cx, cy = p.px((0.0, 1.0))
         w, h = shadow_half_width * p.scale / pixels * 2.0, 0.025 * p.scale / pixels
         # Kept faint on purpose: a dark shadow would merge with the figure when its outline is keyed.
-        backdrop *= 1.0 - 0.07 * np.exp(-(((x - (cx / pixels * 2.0 - 1.0)) / w) ** 2) - ((y - cy / pixels) / h) ** 2)
+        backdrop *= 1.0 - 0.05 * np.exp(-(((x - (cx / pixels * 2.0 - 1.0)) / w) ** 2) - ((y - cy / pixels) / h) ** 2)
     small = np.clip(backdrop, 0, 255).astype(np.uint8)
-    upscaled: NDArray[np.uint8] = cv2.resize(small, (pixels, pixels), interpolation=cv2.INTER_LINEAR)
-    return upscaled
+    return np.asarray(cv2.resize(small, (pixels, pixels), interpolation=cv2.INTER_LINEAR), dtype=np.uint8)
 
 
 def _draw_light_stands(p: _Painter) -> None:
@@ -377,7 +377,7 @@ def _pillow_shading(labels: NDArray[np.uint8], scale: float) -> FloatArray:
     depth = max(2.0, 0.03 * scale)
     distance = cv2.distanceTransform(inside, cv2.DIST_L2, 3)
     height = np.sqrt(np.minimum(distance, depth) / depth).astype(np.float32) * np.float32(depth * 0.6)
-    height = cv2.GaussianBlur(height, (0, 0), max(1.0, depth * 0.15))
+    height = np.asarray(cv2.GaussianBlur(height, (0, 0), max(1.0, depth * 0.15)), dtype=np.float32)
     gx = cv2.Sobel(height, cv2.CV_32F, 1, 0, ksize=3) / 8.0
     gy = cv2.Sobel(height, cv2.CV_32F, 0, 1, ksize=3) / 8.0
     norm = np.sqrt(gx * gx + gy * gy + 1.0)
@@ -392,7 +392,7 @@ def _twill(pixels: int) -> FloatArray:
     """A faint diagonal weave for fabric; coarse enough to survive downsampling without looking like noise."""
     idx = np.arange(pixels, dtype=np.int32)
     phase = (idx[:, None] + idx[None, :]) % 8
-    weave: FloatArray = np.where(phase < 4, np.float32(1.03), np.float32(0.97))
+    weave: FloatArray = np.where(phase < 4, np.float32(1.025), np.float32(0.975))
     weave.flags.writeable = False  # cached and shared between calls
     return weave
 
@@ -413,13 +413,24 @@ def _finish(p: _Painter, backdrop: NDArray[np.uint8], size: int) -> Image.Image:
     labels = np.asarray(p.labels)
     colour = np.asarray(p.image)
     figure = cv2.LUT(labels, _FIGURE_LUT)
-    shade = _pillow_shading(labels * figure, p.scale)
+    shade = _pillow_shading(np.asarray(labels * figure, dtype=np.uint8), p.scale)
     shade = np.where(cv2.LUT(labels, _FABRIC_LUT) > 0, shade * _twill(p.pixels), shade)
     lit = cv2.multiply(colour, cv2.merge([shade, shade, shade]), dtype=cv2.CV_8U)
     out = backdrop.copy()
     cv2.copyTo(colour, cv2.LUT(labels, _PROP_LUT), out)
     cv2.copyTo(lit, figure, out)
-    return Image.fromarray(out, "RGB").resize((size, size), Image.Resampling.LANCZOS)
+    return _downsample(out, size)
+
+
+def _downsample(supersampled: NDArray[np.uint8], size: int) -> Image.Image:
+    """LANCZOS downsampling without its ringing: a dark outline on a light backdrop would otherwise get a pale rim,
+    which shows once the image is enlarged. Each pixel is clamped to the range of the plain box-averaged pixels
+    around it, which keeps LANCZOS's crispness and drops the overshoot."""
+    lanczos = np.asarray(Image.fromarray(supersampled, "RGB").resize((size, size), Image.Resampling.LANCZOS))
+    box = cv2.resize(supersampled, (size, size), interpolation=cv2.INTER_AREA)
+    around = np.ones((3, 3), np.uint8)
+    clean = np.clip(lanczos, cv2.erode(box, around), cv2.dilate(box, around))
+    return Image.fromarray(np.asarray(clean, dtype=np.uint8), "RGB")
 
 
 def _validated_size(size: int) -> int:

@@ -114,3 +114,12 @@ class NatsServer:
         if self.process is not None and self.process.poll() is None:
             os.kill(self.process.pid, signal.SIGKILL)
             self.process.wait()
+
+
+def free_tcp_port(host: str = "127.0.0.1") -> int:
+    """A port free right now (for tests and benchmarks; the bridge binds it moments later)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])

@@ -4,7 +4,6 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Sequence
 
-from actors.validator.backends.base import Embedder
 from faststream.nats import NatsBroker
 
 from actors.analyzer.router import build_router as analyzer_router
@@ -22,6 +21,7 @@ from actors.saga.shell import SagaShell
 from actors.saga.store import SagaStore
 from actors.selector.router import SelectorSettings
 from actors.selector.router import build_router as selector_router
+from actors.validator.backends.base import Embedder
 from actors.validator.router import build_router as validator_router
 from actors.validator.service import Validator
 from contracts import subjects

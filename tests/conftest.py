@@ -1,6 +1,5 @@
 """Shared fixtures: a real nats-server on a random port, and the whole stack (every actor and the bridge)."""
 
-import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,17 +10,13 @@ import nats
 import pytest
 from nats.aio.client import Client
 
-from ops.embedded import NatsServer
+from ops.embedded import NatsServer, free_tcp_port
 from ops.embedded_stack import REPO_CONFIG, serving_bridge
 from ops.roles import ACTORS, running_actors
 from ops.seed import seed_demo
 from ops.settings import Settings
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+free_port = free_tcp_port
 
 
 @pytest.fixture

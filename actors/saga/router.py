@@ -6,6 +6,7 @@ from faststream.nats import ConsumerConfig, NatsMessage, NatsRouter, PullSub
 
 from actors.runtime import MAX_DELIVER, event_stream
 from actors.saga.shell import SagaShell
+from actors.stage import add_ping
 from contracts import subjects
 from contracts.codec import stage_event_decoder
 
@@ -48,4 +49,5 @@ def build_router(holder: ShellHolder) -> NatsRouter:
             return
         await holder.get().on_event(event)
 
+    add_ping(router, "saga")
     return router

@@ -10,8 +10,8 @@ Six parts are measured, each mapped to 0-100 by a piecewise-linear curve through
 - artifacts: JPEG 8x8 blockiness, the luminance step across block boundaries against the steps inside blocks;
 - resolution: the short side of the original image.
 
-The headline score is the weighted geometric mean of the parts: one bad part (a blurry image) drags the score
-down far more than an arithmetic mean would, which matches how people judge a picture.
+The headline score multiplies the parts' penalties, (part / 100) ** weight: one bad part (a blurry image) drags the
+score down on its own, where an average would let good parts hide it; that matches how people judge a picture.
 
 Sharpness, exposure and contrast are measured on a copy at most 512 px on the long side (display size, and fast).
 Noise and blockiness are measured on a native-resolution crop instead: downscaling averages noise away and
@@ -35,15 +35,17 @@ JPEG_BLOCK: Final = 8
 
 PART_NAMES: Final = ("sharpness", "exposure", "contrast", "noise", "artifacts", "resolution")
 
-# Weights of the geometric mean. Sharpness matters most for generated images (the usual failure is mush);
-# resolution least, because the generator's output size is chosen by us, not by chance.
+# Each part is a multiplicative penalty (part / 100) ** weight, so a perfect part costs nothing and the weight
+# says how hard one bad part pulls alone: with weight 0.5 a part at 49 by itself gives 70, the default threshold.
+# Sharpness weighs most (the usual failure of a generated image is mush); resolution least, because the
+# generator's output size is chosen by us, not by chance.
 PART_WEIGHTS: Final[Mapping[str, float]] = {
-    "sharpness": 0.30,
-    "exposure": 0.16,
-    "contrast": 0.10,
-    "noise": 0.18,
-    "artifacts": 0.14,
-    "resolution": 0.12,
+    "sharpness": 0.60,
+    "exposure": 0.50,
+    "contrast": 0.35,
+    "noise": 0.50,
+    "artifacts": 0.45,
+    "resolution": 0.35,
 }
 
 # --- Curves: (measurement, part score 0-100). Outside the anchors the end values hold. ---
@@ -55,18 +57,27 @@ SHARPNESS_CURVE: Final[Anchors] = ((0.13, 0.0), (0.16, 8.0), (0.20, 25.0), (0.26
 HIGHLIGHT_CURVE: Final[Anchors] = ((0.10, 0.0), (0.30, 35.0), (0.55, 85.0), (0.70, 100.0))
 # Mean luminance from the dark side: only a very dark mean signals under-exposure.
 DARK_MEAN_CURVE: Final[Anchors] = ((0.02, 0.0), (0.08, 40.0), (0.18, 90.0), (0.25, 100.0))
-# Mean luminance from the bright side: only a very bright mean signals over-exposure.
-BRIGHT_MEAN_CURVE: Final[Anchors] = ((0.70, 100.0), (0.82, 75.0), (0.92, 35.0), (0.98, 0.0))
-# Fraction of clipped-white pixels -> how much of the over-exposure penalty applies (0-100 = none-all).
-CLIPPED_PENALTY_CURVE: Final[Anchors] = ((0.03, 0.0), (0.25, 50.0), (0.60, 90.0), (0.90, 100.0))
-# Shadow level (10th luminance percentile) -> share of the clipping penalty that applies (0-100). A white
-# backdrop behind a figure with real shadows is a choice, not over-exposure, so it is penalised less.
-SHADOW_LIFT_CURVE: Final[Anchors] = ((0.05, 40.0), (0.35, 100.0))
+# Mean luminance from the bright side: only an almost white mean signals over-exposure on its own.
+BRIGHT_MEAN_CURVE: Final[Anchors] = ((0.80, 100.0), (0.90, 85.0), (0.95, 50.0), (0.99, 0.0))
+# Over-exposure is clipped whites *and* lifted shadows. A white backdrop behind a figure that keeps its darks
+# is a choice, not over-exposure; so the clipped fraction only says how much the shadow lift counts.
+# Clipped-white fraction -> share of the shadow-lift penalty that applies (0-100).
+CLIPPED_SHARE_CURVE: Final[Anchors] = ((0.02, 0.0), (0.30, 100.0))
+# Shadow level (10th luminance percentile) -> shadow-lift penalty (0-100).
+SHADOW_LIFT_CURVE: Final[Anchors] = ((0.20, 0.0), (0.30, 12.0), (0.40, 30.0), (0.50, 60.0), (0.65, 90.0), (0.80, 100.0))
 # RMS contrast (std of luminance, 0-1) and the 2nd-98th percentile spread.
 RMS_CONTRAST_CURVE: Final[Anchors] = ((0.02, 0.0), (0.06, 40.0), (0.12, 85.0), (0.16, 100.0))
 SPREAD_CURVE: Final[Anchors] = ((0.05, 0.0), (0.20, 50.0), (0.45, 90.0), (0.60, 100.0))
 # Noise sigma in 8-bit luminance levels. Clean renders measure ~0, camera photos ~0.5-1.5.
-NOISE_CURVE: Final[Anchors] = ((1.5, 100.0), (3.0, 82.0), (5.0, 55.0), (8.0, 30.0), (12.0, 15.0), (20.0, 5.0), (30.0, 0.0))
+NOISE_CURVE: Final[Anchors] = (
+    (1.5, 100.0),
+    (3.0, 82.0),
+    (5.0, 55.0),
+    (8.0, 30.0),
+    (12.0, 15.0),
+    (20.0, 5.0),
+    (30.0, 0.0),
+)
 # Blockiness ratio (boundary step / in-block step, median over block lines). 1 = no grid; JPEG quality 75 ~1.1,
 # quality 30 ~1.4, quality 10 ~2.
 BLOCKINESS_CURVE: Final[Anchors] = ((1.0, 100.0), (1.15, 85.0), (1.4, 55.0), (1.8, 30.0), (2.5, 10.0), (4.0, 0.0))
@@ -74,7 +85,9 @@ BLOCKINESS_CURVE: Final[Anchors] = ((1.0, 100.0), (1.15, 85.0), (1.4, 55.0), (1.
 RESOLUTION_CURVE: Final[Anchors] = ((64.0, 0.0), (128.0, 20.0), (256.0, 60.0), (384.0, 85.0), (512.0, 100.0))
 
 CLIPPED_WHITE: Final = 250  # 8-bit level from which a pixel counts as blown out
+CLIPPED_BLACK: Final = 5  # and up to which it counts as crushed black
 EDGE_WINDOW: Final = 9  # px; wide enough to hold a blurred edge's whole rise
+NOISE_RANGE_FACTOR: Final = 8.0  # a 9x9 window of pure noise spans about 5 sigma, rarely 7; real edges must beat that
 EDGE_PERCENTILE: Final = 75.0  # the sharper edges decide: a shallow depth of field is not blur
 FLAT_PERCENTILE: Final = 40.0  # noise is read in the flattest 40 % of the image, away from edges and texture
 BLOCK_STEP_LIMIT: Final = 24.0  # luminance steps above this are content edges, not JPEG block steps
@@ -88,6 +101,7 @@ PROBLEM_WORDS: Final[Mapping[str, str]] = {
     "artifacts": "the image shows compression artifacts (JPEG blocking)",
     "resolution": "the image resolution is too low",
 }
+NOT_WEAK: Final = 90.0  # a part at or above this is not worth mentioning in a passing description
 UNDEREXPOSED: Final = "the image is underexposed (too dark)"
 OVEREXPOSED: Final = "the image is overexposed (washed out)"
 
@@ -110,11 +124,14 @@ def assess_quality(image: Image.Image) -> QualityResult:
     levels = _luminance_levels(working)
     exposure, bias = _exposure_part(levels)
     crop = _grid_aligned_crop(native).astype(np.float32)
+    noise_sigma = _noise_sigma(crop)
+    # Downscaling by a factor f averages noise down by about f; the working copy's edges see that much.
+    working_noise = noise_sigma * working.shape[0] / native.shape[0] / 255.0
     parts = {
-        "sharpness": _curve(_edge_steepness(luminance, levels.spread), SHARPNESS_CURVE),
+        "sharpness": _curve(_edge_steepness(luminance, levels.spread, working_noise), SHARPNESS_CURVE),
         "exposure": exposure,
         "contrast": _contrast_part(levels),
-        "noise": _curve(_noise_sigma(crop), NOISE_CURVE),
+        "noise": _curve(noise_sigma, NOISE_CURVE),
         "artifacts": _curve(_blockiness(crop), BLOCKINESS_CURVE),
         "resolution": _curve(float(min(image.size)), RESOLUTION_CURVE),
     }
@@ -130,9 +147,12 @@ def describe_quality(result: QualityResult, threshold: float) -> str:
     """One short sentence: does the score pass, and what is the weakest aspect, in words."""
     weakest = weakest_part(result)
     value = result.parts[weakest]
+    detail = f"{weakest} {value:.0f}/100"
     if result.score < threshold:
-        return f"quality {result.score} is below {threshold:g}: {_problem_words(result, weakest)} ({weakest} {value:.0f}/100)"
-    return f"quality {result.score} meets {threshold:g}; weakest aspect is {weakest} ({value:.0f}/100)"
+        return f"quality {result.score} is below {threshold:g}: {_problem_words(result, weakest)} ({detail})"
+    if value >= NOT_WEAK:
+        return f"quality {result.score} meets {threshold:g}; no aspect is weak"
+    return f"quality {result.score} meets {threshold:g}; weakest aspect is {detail}"
 
 
 def _problem_words(result: QualityResult, part: str) -> str:
@@ -202,20 +222,23 @@ def _luminance_levels(gray: npt.NDArray[np.uint8]) -> _Levels:
     )
 
 
-def _edge_steepness(luminance: FloatArray, spread: float) -> float:
+def _edge_steepness(luminance: FloatArray, spread: float, noise_sigma: float) -> float:
     """Gradient peak / local range at the stronger edges: ~0.5 sharp, falling with edge width.
 
     Dividing by the local range makes it independent of contrast and exposure, so a soft, low-contrast drawing
-    with crisp outlines still counts as sharp.
+    with crisp outlines still counts as sharp. `noise_sigma` is in the same 0-1 units as `luminance`.
     """
     grad_x = cv2.Sobel(luminance, cv2.CV_32F, 1, 0, ksize=3, scale=0.125)
     grad_y = cv2.Sobel(luminance, cv2.CV_32F, 0, 1, ksize=3, scale=0.125)
     gradient = cv2.magnitude(grad_x, grad_y)
     window = np.ones((EDGE_WINDOW, EDGE_WINDOW), np.uint8)
     local_range = cv2.dilate(luminance, window) - cv2.erode(luminance, window)
-    ridge = gradient >= cv2.dilate(gradient, np.ones((3, 3), np.uint8))  # the peak across each edge
-    # Relative to the image's own spread, so darkening an image does not change which edges count.
-    edges = ridge & (local_range >= max(0.04, 0.15 * spread))
+    # The peak across each edge. Flat pixels beside an edge are "peaks" of a zero gradient; requiring a
+    # gradient of some size relative to the range drops them (a fully blurred edge still measures ~0.12).
+    ridge = (gradient >= cv2.dilate(gradient, np.ones((3, 3), np.uint8))) & (gradient >= 0.08 * local_range)
+    # Relative to the image's own spread, so darkening an image does not change which edges count; above the
+    # noise, so grain is not mistaken for (unsharp) edges.
+    edges = ridge & (local_range >= max(0.04, 0.15 * spread, NOISE_RANGE_FACTOR * noise_sigma))
     if not edges.any():
         return 0.0
     return float(np.percentile(gradient[edges] / local_range[edges], EDGE_PERCENTILE))
@@ -234,7 +257,11 @@ def _noise_sigma(gray: FloatArray) -> float:
     residual = np.abs(cv2.filter2D(gray, -1, kernel, borderType=cv2.BORDER_REFLECT))[1:-1, 1:-1]
     smooth = cv2.GaussianBlur(gray, (0, 0), 1.5)
     structure = cv2.magnitude(cv2.Sobel(smooth, cv2.CV_32F, 1, 0), cv2.Sobel(smooth, cv2.CV_32F, 0, 1))[1:-1, 1:-1]
-    flat = structure <= np.percentile(structure, FLAT_PERCENTILE)
+    # Clipped pixels hide noise (half of it is cut off at 0 or 255): a white backdrop would read as clean.
+    inner = gray[1:-1, 1:-1]
+    unclipped = (inner > CLIPPED_BLACK) & (inner < CLIPPED_WHITE)
+    candidates = unclipped if unclipped.mean() >= 0.05 else np.ones_like(unclipped)
+    flat = candidates & (structure <= np.percentile(structure[candidates], FLAT_PERCENTILE))
     return float(np.sqrt(np.pi / 2) * residual[flat].mean() / 6.0)
 
 
@@ -266,7 +293,7 @@ def _block_line_log_ratios(gray: FloatArray) -> FloatArray:
     activity = boundary + (JPEG_BLOCK - 1) * 2 * inside_both
     keep = activity >= BLOCK_MIN_ACTIVITY
     ratios = (boundary[keep] + BLOCK_FLOOR) / (inside_both[keep] + BLOCK_FLOOR)
-    return np.log(ratios).astype(np.float32)
+    return np.asarray(np.log(ratios), np.float32)
 
 
 # --- Parts ---
@@ -275,8 +302,8 @@ def _block_line_log_ratios(gray: FloatArray) -> FloatArray:
 def _exposure_part(levels: _Levels) -> tuple[float, float]:
     """Exposure 0-100 and its bias (> 0: the over-exposure penalty is the larger one)."""
     under = _curve(levels.p99, HIGHLIGHT_CURVE) * _curve(levels.mean, DARK_MEAN_CURVE) / 100.0
-    clipping = _curve(levels.clipped_white, CLIPPED_PENALTY_CURVE) * _curve(levels.p10, SHADOW_LIFT_CURVE) / 100.0
-    over = _curve(levels.mean, BRIGHT_MEAN_CURVE) * (1.0 - clipping / 100.0)
+    washed_out = _curve(levels.clipped_white, CLIPPED_SHARE_CURVE) * _curve(levels.p10, SHADOW_LIFT_CURVE) / 100.0
+    over = _curve(levels.mean, BRIGHT_MEAN_CURVE) * (1.0 - washed_out / 100.0)
     return under * over / 100.0, (under - over) / 100.0
 
 
@@ -287,11 +314,9 @@ def _contrast_part(levels: _Levels) -> float:
 
 
 def _combine(parts: Mapping[str, float]) -> int:
-    """Weighted geometric mean of the parts, 0-100."""
-    total_weight = sum(PART_WEIGHTS.values())
-    # Floor at 1 so a single zero part gives a very low score rather than log(0).
-    log_mean = sum(PART_WEIGHTS[name] * np.log(max(parts[name], 1.0) / 100.0) for name in PART_NAMES) / total_weight
-    return int(np.clip(round(100.0 * float(np.exp(log_mean))), 0, 100))
+    """100 times the product of the parts' penalties (part / 100) ** weight."""
+    factor = float(np.prod([(parts[name] / 100.0) ** PART_WEIGHTS[name] for name in PART_NAMES]))
+    return int(np.clip(round(100.0 * factor), 0, 100))
 
 
 def _curve(value: float, anchors: Anchors) -> float:

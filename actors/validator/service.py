@@ -17,7 +17,7 @@ from actors.media import MediaStore
 from actors.validator.backends.base import Embedder
 from actors.validator.consistency import consistency_score
 from actors.validator.notes import validation_notes
-from actors.validator.quality import assess_quality, describe_quality
+from actors.validator.quality import QualityResult, assess_quality, describe_quality
 from contracts.model import ValidationReport
 
 CACHE_SIZE = 4096
@@ -64,5 +64,5 @@ class Validator:
         )
         return report, (time.perf_counter() - started) * 1000
 
-    def _score_candidate(self, image: Image.Image) -> tuple[object, np.ndarray]:
+    def _score_candidate(self, image: Image.Image) -> tuple[QualityResult, np.ndarray]:
         return assess_quality(image), self.embedder.embed([image])[0]

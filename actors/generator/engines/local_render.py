@@ -20,7 +20,7 @@ All work is vectorised numpy/OpenCV: roughly a few ms at 256 px and well under 2
 
 import math
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 import cv2
 import numpy as np
@@ -33,15 +33,32 @@ FloatArray = NDArray[np.float32]
 ByteArray = NDArray[np.uint8]
 Box = tuple[int, int, int, int]
 
+
+def _u8(array: NDArray[Any]) -> ByteArray:
+    """View an OpenCV or numpy result as uint8 (OpenCV's stubs do not say which dtype comes back)."""
+    return np.asarray(array, dtype=np.uint8)
+
+
+def _f32(array: NDArray[Any]) -> FloatArray:
+    """View a result as float32; numpy's stubs widen float32 arithmetic to float64 where numpy itself does not."""
+    return np.asarray(array, dtype=np.float32)
+
+
 # Subject keying works on a copy whose longest side is at most this; the edge is refined at full size later.
 _ANALYSIS_SIDE: Final = 256
 # Colour distance (RGB, 0-255) from the backdrop below which a pixel always counts as backdrop.
-_MIN_KEY_DISTANCE: Final = 22.0
+_MIN_KEY_DISTANCE: Final = 16.0
 _MAX_KEY_DISTANCE: Final = 60.0
-# The share of border samples trusted as backdrop when fitting: the subject may cover the rest of the border.
-_BORDER_TRUST: Final = 0.6
+# Border samples this close (RGB distance) to the backdrop estimate are trusted when fitting it.
+_INITIAL_TRUST_DISTANCE: Final = 48.0
+_MIN_TRUST_DISTANCE: Final = 10.0
+# A colour step (RGB distance) between neighbouring border pixels at least this large is an edge, not a gradient.
+_MIN_EDGE_STEP: Final = 10.0
 _MIN_SUBJECT_SHARE: Final = 0.002
 _MAX_HOLE_SHARE: Final = 0.01
+_MAX_SPECK_SHARE: Final = 0.0002
+# An enclosed gap whose mean distance from the backdrop exceeds this share of the key distance is subject, not gap.
+_HOLE_KEY_SHARE: Final = 0.7
 
 # How much of the subject's height, from the top, each shot keeps.
 _BAND: Final[dict[ShotType, float]] = {"close-up": 0.30, "medium": 0.55}
@@ -50,23 +67,16 @@ _WIDE_FEET_AT: Final = 0.82
 
 
 @dataclass(frozen=True)
-class _BackdropModel:
-    """Backdrop colour as a smooth quadratic in normalised image coordinates, one set of coefficients per channel.
+class _Backdrop:
+    """The backdrop as it would look without the subject, at analysis scale, and how noisy it is.
 
-    A single colour would misread the soft gradients that studio backdrops have; a quadratic follows them.
+    It is interpolated inward from the image border (a Coons patch) after the stretches of border that the subject
+    covers are bridged from the backdrop on either side. So gradients, vignettes and flat padding are followed
+    exactly along the border and smoothly inside, where a single colour or a low-order fit would misread them.
     """
 
-    coefficients: FloatArray  # shape (6, 3): 1, u, v, u^2, v^2, uv
-    noise: float  # RMS colour distance of the trusted border samples from the fit
-
-    def evaluate(self, u: FloatArray, v: FloatArray) -> FloatArray:
-        """Backdrop colour at u (shape (1, W)) by v (shape (H, 1)), both 0-1; returns (H, W, 3)."""
-        c = self.coefficients
-        u3, v3 = u[:, :, None], v[:, :, None]
-        row = c[0] + c[1] * u3 + c[3] * u3 * u3
-        column = c[2] * v3 + c[4] * v3 * v3
-        colour: FloatArray = row + column + c[5] * (u3 * v3)
-        return colour
+    image: FloatArray  # (h, w, 3) at analysis scale
+    noise: float  # RMS pixel-to-pixel colour noise along the backdrop's border
 
     @property
     def key_distance(self) -> float:
@@ -78,10 +88,12 @@ class _Subject:
     """Where the subject is in the reference: a coarse mask (analysis scale), its box (full scale), the backdrop."""
 
     mask: FloatArray  # analysis scale, 0 or 1
+    holes: FloatArray  # analysis scale: 1 where a backdrop-like gap was judged part of the subject (a white collar)
     box: Box  # full-scale pixels: left, top, right (exclusive), bottom (exclusive)
     scale: float  # full-scale pixels per analysis pixel
-    backdrop: _BackdropModel
+    backdrop: _Backdrop
     found: bool
+    shown: float = 1.0  # estimated share of the subject's full height that the reference shows
 
 
 @dataclass(frozen=True)
@@ -112,8 +124,7 @@ def _analysis_copy(rgb: ByteArray) -> tuple[ByteArray, float]:
     if scale == 1.0:
         return rgb, 1.0
     size = (max(1, round(width / scale)), max(1, round(height / scale)))
-    small: ByteArray = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
-    return small, scale
+    return _u8(cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)), scale
 
 
 def _features(u: FloatArray, v: FloatArray) -> FloatArray:
@@ -122,36 +133,127 @@ def _features(u: FloatArray, v: FloatArray) -> FloatArray:
     return stacked
 
 
-def _border_samples(small: ByteArray) -> tuple[FloatArray, FloatArray]:
-    """Colours of a two-pixel frame round the image, with their 0-1 coordinates."""
+def _border_loop(height: int, width: int) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """Row and column of each border pixel as one closed loop: top, right side, bottom backwards, left side upwards."""
+    ys = np.concatenate(
+        [np.zeros(width, np.intp), np.arange(1, height), np.full(width - 1, height - 1), np.arange(height - 2, 0, -1)]
+    )
+    xs = np.concatenate(
+        [np.arange(width), np.full(height - 1, width - 1), np.arange(width - 2, -1, -1), np.zeros(height - 2, np.intp)]
+    )
+    return ys.astype(np.intp), xs.astype(np.intp)
+
+
+def _commonest_colour(colours: FloatArray) -> FloatArray:
+    """Mean of the most populated coarse colour bin: the backdrop, as long as it is the border's commonest colour."""
+    bins = (colours // 32).astype(np.int64)
+    keys = bins[:, 0] * 64 + bins[:, 1] * 8 + bins[:, 2]
+    commonest = int(np.argmax(np.bincount(keys, minlength=512)))
+    mean: FloatArray = colours[keys == commonest].mean(axis=0)
+    return mean
+
+
+def _fits_smooth_backdrop(colours: FloatArray, features: FloatArray) -> NDArray[np.bool_]:
+    """Border samples that agree with a robust quadratic fit of the backdrop: a first guess at which are backdrop.
+
+    The fit starts from the border's commonest colour, then refits on the samples close to the current fit: first a
+    plane, then the full quadratic, so a subject covering even half the border does not drag it.
+    """
+    trusted = np.linalg.norm(colours - _commonest_colour(colours), axis=1) <= _INITIAL_TRUST_DISTANCE
+    for terms in (3, 6, 6):
+        if trusted.sum() < 2 * terms:
+            trusted = np.ones(len(colours), dtype=bool)  # too little agrees: fall back to the whole border
+        solution = np.linalg.lstsq(features[trusted, :terms], colours[trusted], rcond=None)[0]
+        residual = np.linalg.norm(colours - features[:, :terms] @ solution, axis=1)
+        spread = float(np.sqrt(np.mean(residual[trusted] ** 2)))
+        trusted = residual <= max(2.5 * spread, _MIN_TRUST_DISTANCE)
+    return np.asarray(trusted, dtype=bool)
+
+
+def _runs_between_jumps(colours: FloatArray) -> NDArray[np.intp]:
+    """Label each loop sample with its run: stretches of smoothly changing colour between sharp jumps (edges)."""
+    steps = np.linalg.norm(colours - np.roll(colours, 1, axis=0), axis=1)
+    jumps = steps > max(_MIN_EDGE_STEP, 4.0 * float(np.median(steps)))
+    runs = np.cumsum(jumps).astype(np.intp)
+    if jumps.any() and not jumps[0]:
+        runs[runs == runs[-1]] = 0  # the loop is closed: the last run continues into the first
+    return runs
+
+
+def _backdrop_samples(colours: FloatArray, features: FloatArray) -> NDArray[np.bool_]:
+    """Which border samples are backdrop: whole runs whose samples mostly agree with the smooth fit.
+
+    Judging runs rather than single samples keeps backdrop that a quadratic cannot follow (a flat band of padding, a
+    vignette) and drops every pixel of a subject that touches the edge, since its outline separates it from the rest.
+    """
+    runs = _runs_between_jumps(colours)
+    agree = _fits_smooth_backdrop(colours, features).astype(np.float64)
+    agreeing = np.bincount(runs, weights=agree)
+    share = agreeing / np.maximum(np.bincount(runs), 1)
+    backdrop = share[runs] >= 0.5
+    if backdrop.any():
+        return np.asarray(backdrop)
+    # A backdrop graded too strongly for the quadratic to follow: keep the run where it agrees most often.
+    return np.asarray(runs == int(np.argmax(agreeing + np.bincount(runs) * 1e-6)))
+
+
+def _bridge_gaps(colours: FloatArray, known: NDArray[np.bool_]) -> FloatArray:
+    """Replace the unknown loop samples by interpolating, round the loop, between the known ones on either side."""
+    index = np.arange(len(colours))
+    bridged = colours.copy()
+    for channel in range(3):
+        bridged[~known, channel] = np.interp(index[~known], index[known], colours[known, channel], period=len(colours))
+    return bridged
+
+
+def _coons_patch(top: FloatArray, bottom: FloatArray, left: FloatArray, right: FloatArray) -> FloatArray:
+    """Fill a rectangle from its four edges: exact on the edges, blending them smoothly inside.
+
+    The sum of the top-to-bottom blend and the left-to-right blend, less the bilinear blend of the corners that
+    both count; written as two broadcasts so it stays cheap.
+    """
+    height, width = left.shape[0], top.shape[0]
+    u = np.linspace(0.0, 1.0, width, dtype=np.float32)[None, :, None]
+    v = np.linspace(0.0, 1.0, height, dtype=np.float32)[:, None, None]
+    rows = top[None] + v * (bottom - top)[None]
+    # Each side less the straight line between its corners: the part of that side the row blend does not supply.
+    left_rest = left - (left[0] + v[:, 0] * (left[-1] - left[0]))
+    right_rest = right - (right[0] + v[:, 0] * (right[-1] - right[0]))
+    return _f32(rows + left_rest[:, None] + u * (right_rest - left_rest)[:, None])
+
+
+def _border_noise(colours: FloatArray, backdrop: NDArray[np.bool_]) -> float:
+    """Pixel-to-pixel noise along the backdrop part of the border (the difference from a 5-sample running mean)."""
+    smooth = sum(np.roll(colours, shift, axis=0) for shift in range(-2, 3)) / 5.0
+    steady = backdrop & np.roll(backdrop, 2) & np.roll(backdrop, -2)
+    if not steady.any():
+        return _MAX_KEY_DISTANCE
+    return float(np.sqrt(np.mean(np.sum((colours - smooth)[steady] ** 2, axis=1))))
+
+
+def _fit_backdrop(small: ByteArray) -> _Backdrop:
+    """Estimate the backdrop behind the subject from the border pixels of the (analysis-scale) image."""
     height, width = small.shape[:2]
-    ring = np.zeros((height, width), dtype=bool)
-    band = min(2, height, width)
-    ring[:band, :] = ring[-band:, :] = ring[:, :band] = ring[:, -band:] = True
-    ys, xs = np.nonzero(ring)
+    if height < 3 or width < 3:
+        flat = np.broadcast_to(small.reshape(-1, 3).mean(axis=0), small.shape)
+        return _Backdrop(_f32(flat), _MAX_KEY_DISTANCE)
+    ys, xs = _border_loop(height, width)
+    raw = small[ys, xs].astype(np.float32)
+    # Averaging 3x3 before sampling halves the noise that the patch would otherwise spread inward.
+    colours = _f32(cv2.blur(small.astype(np.float32), (3, 3))[ys, xs])
     u = (xs / max(1, width - 1)).astype(np.float32)
     v = (ys / max(1, height - 1)).astype(np.float32)
-    return _features(u, v), small[ys, xs].astype(np.float32)
-
-
-def _fit_backdrop(small: ByteArray) -> _BackdropModel:
-    """Fit the backdrop to the border, refitting on the closest samples so a subject touching the edge is ignored."""
-    features, colours = _border_samples(small)
-    trusted = np.ones(len(colours), dtype=bool)
-    coefficients = np.zeros((6, 3), dtype=np.float32)
-    for _ in range(3):
-        solution = np.linalg.lstsq(features[trusted], colours[trusted], rcond=None)[0]
-        coefficients = solution.astype(np.float32)
-        residual = np.linalg.norm(colours - features @ coefficients, axis=1)
-        trusted = residual <= max(float(np.quantile(residual, _BORDER_TRUST)), 1.0)
-    noise = float(np.sqrt(np.mean(residual[trusted] ** 2)))
-    return _BackdropModel(coefficients, noise)
+    backdrop = _backdrop_samples(colours, _features(u, v))
+    edge = np.zeros((height, width, 3), dtype=np.float32)
+    edge[ys, xs] = _bridge_gaps(colours, backdrop)
+    patch = _coons_patch(edge[0], edge[-1], edge[:, 0], edge[:, -1])
+    return _Backdrop(patch, _border_noise(raw, backdrop))
 
 
 def _grid(height: int, width: int) -> tuple[FloatArray, FloatArray]:
-    u = (np.arange(width, dtype=np.float32) / max(1, width - 1))[None, :]
-    v = (np.arange(height, dtype=np.float32) / max(1, height - 1))[:, None]
-    return u, v
+    u = np.arange(width, dtype=np.float32) / np.float32(max(1, width - 1))
+    v = np.arange(height, dtype=np.float32) / np.float32(max(1, height - 1))
+    return _f32(u[None, :]), _f32(v[:, None])
 
 
 def _distance_from_backdrop(rgb: ByteArray, backdrop: FloatArray) -> FloatArray:
@@ -165,39 +267,51 @@ def _largest_component(mask: ByteArray) -> ByteArray:
     if count <= 1:
         return np.zeros_like(mask)
     largest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
-    return (labels == largest).astype(np.uint8)
+    return _u8(labels == largest)
 
 
-def _fill_small_holes(mask: ByteArray) -> ByteArray:
-    """Fill enclosed gaps (a highlight matching the backdrop) but keep large ones, like the space inside an arm."""
+def _subject_holes(mask: ByteArray, distance: FloatArray, key_distance: float) -> ByteArray:
+    """Enclosed gaps in `mask` that are part of the subject, not backdrop seen through the figure.
+
+    A gap is filled when it is a speck, or when its colour is near the backdrop's but not the backdrop itself (a white
+    collar on a white backdrop). A gap the exact colour of the backdrop, like the space between arm and body, stays.
+    """
     height, width = mask.shape
     count, labels, stats, _ = cv2.connectedComponentsWithStats(1 - mask, connectivity=4)
     left, top = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_TOP]
     right, bottom = left + stats[:, cv2.CC_STAT_WIDTH], top + stats[:, cv2.CC_STAT_HEIGHT]
+    area = stats[:, cv2.CC_STAT_AREA]
     enclosed = (left > 0) & (top > 0) & (right < width) & (bottom < height)
-    small = stats[:, cv2.CC_STAT_AREA] <= _MAX_HOLE_SHARE * height * width
-    holes = np.flatnonzero(enclosed & small)
-    filled: ByteArray = (mask | np.isin(labels, holes[holes > 0])).astype(np.uint8)
+    mean_distance = np.bincount(labels.ravel(), weights=distance.ravel(), minlength=count) / np.maximum(area, 1)
+    speck = area <= _MAX_SPECK_SHARE * height * width
+    off_backdrop = (area <= _MAX_HOLE_SHARE * height * width) & (mean_distance > _HOLE_KEY_SHARE * key_distance)
+    holes = np.flatnonzero(enclosed & (speck | off_backdrop))
+    filled: ByteArray = np.isin(labels, holes[holes > 0]).astype(np.uint8)
     return filled
 
 
-def _subject_mask(small: ByteArray, backdrop: _BackdropModel) -> ByteArray:
-    u, v = _grid(*small.shape[:2])
-    foreground = (_distance_from_backdrop(small, backdrop.evaluate(u, v)) > backdrop.key_distance).astype(np.uint8)
+def _subject_mask(small: ByteArray, backdrop: _Backdrop) -> tuple[ByteArray, ByteArray]:
+    """The subject (largest region unlike the backdrop, holes filled) and, separately, the holes that were filled."""
+    distance = _distance_from_backdrop(small, backdrop.image)
+    foreground = (distance > backdrop.key_distance).astype(np.uint8)
     # Opening drops specks of noise, closing joins parts split by a thin line of backdrop-coloured pixels.
-    foreground = cv2.morphologyEx(foreground, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3)))
-    foreground = cv2.morphologyEx(foreground, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5)))
-    return _fill_small_holes(_largest_component(foreground))
+    specks = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3))
+    foreground = _u8(cv2.morphologyEx(foreground, cv2.MORPH_OPEN, specks))
+    foreground = _u8(cv2.morphologyEx(foreground, cv2.MORPH_CLOSE, specks))
+    subject = _largest_component(foreground)
+    holes = _subject_holes(subject, distance, backdrop.key_distance)
+    return subject | holes, holes
 
 
 def _find_subject(rgb: ByteArray) -> _Subject:
     small, scale = _analysis_copy(rgb)
     backdrop = _fit_backdrop(small)
-    mask = _subject_mask(small, backdrop)
+    mask, holes = _subject_mask(small, backdrop)
     height, width = rgb.shape[:2]
     if mask.sum() < _MIN_SUBJECT_SHARE * mask.size:
         # Nothing stands out from the backdrop: treat the whole picture as the subject and change nothing around it.
-        return _Subject(np.ones(small.shape[:2], np.float32), (0, 0, width, height), scale, backdrop, found=False)
+        whole = np.ones(small.shape[:2], np.float32)
+        return _Subject(whole, whole, (0, 0, width, height), scale, backdrop, found=False)
     x, y, w, h = cv2.boundingRect(mask)
     box = (
         max(0, math.floor(x * scale)),
@@ -205,7 +319,20 @@ def _find_subject(rgb: ByteArray) -> _Subject:
         min(width, math.ceil((x + w) * scale)),
         min(height, math.ceil((y + h) * scale)),
     )
-    return _Subject(mask.astype(np.float32), box, scale, backdrop, found=True)
+    shown = _shown_share(box, height)
+    return _Subject(mask.astype(np.float32), holes.astype(np.float32), box, scale, backdrop, True, shown)
+
+
+def _shown_share(box: Box, image_height: int) -> float:
+    """Estimate how much of the figure's height the reference shows, so a bust is not cropped as if it were a body.
+
+    A figure cut by the bottom edge is a bust or a half figure; a standing figure is about 2.6 times as tall as its
+    widest part, so the box's proportions tell roughly how much is missing. An uncut figure is shown whole.
+    """
+    left, top, right, bottom = box
+    if bottom < image_height:
+        return 1.0
+    return float(np.clip((bottom - top) / max(1, right - left) / 2.6, 0.3, 1.0))
 
 
 def subject_box(image: Image.Image) -> tuple[int, int, int, int]:
@@ -232,7 +359,7 @@ def _band_columns(subject: _Subject, fraction: float) -> tuple[float, float]:
 
 
 def _band_region(subject: _Subject, fraction: float, aspect: float, centre_on_head: bool) -> _Region:
-    left, top, right, bottom = subject.box
+    _, top, _, bottom = subject.box
     band_height = (bottom - top) * fraction
     headroom = 0.06 * band_height
     height = band_height + headroom
@@ -242,7 +369,8 @@ def _band_region(subject: _Subject, fraction: float, aspect: float, centre_on_he
         width = (band_right - band_left) * 1.05
         height = width / aspect
     # A close-up is about the face, so it centres on the head, not on the shoulders or an outstretched arm.
-    head_left, head_right = _band_columns(subject, 0.12) if centre_on_head else (band_left, band_right)
+    head_band = min(1.0, 0.12 / subject.shown)
+    head_left, head_right = _band_columns(subject, head_band) if centre_on_head else (band_left, band_right)
     centre = (head_left + head_right) / 2.0
     return _Region(centre - width / 2.0, top - headroom, width, height)
 
@@ -256,7 +384,7 @@ def _full_body_region(subject: _Subject, aspect: float) -> _Region:
 
 def _wide_region(subject: _Subject, aspect: float) -> _Region:
     left, top, right, bottom = subject.box
-    height = (bottom - top) / _WIDE_SUBJECT_HEIGHT
+    height = (bottom - top) / subject.shown / _WIDE_SUBJECT_HEIGHT
     width = max(height * aspect, (right - left) / 0.8)
     height = width / aspect
     return _Region((left + right - width) / 2.0, bottom - _WIDE_FEET_AT * height, width, height)
@@ -291,24 +419,17 @@ def _frame_region(shot: ShotType | None, subject: _Subject, width: int, height: 
     elif shot == "wide":
         region = _wide_region(subject, aspect)
     else:
-        region = _band_region(subject, _BAND[shot], aspect, centre_on_head=shot == "close-up")
+        band = min(1.0, _BAND[shot] / subject.shown)
+        region = _band_region(subject, band, aspect, centre_on_head=shot == "close-up")
     return _keep_cut_edges(region, subject, width, height)
 
 
 # --- Reframing ----------------------------------------------------------------------------------------------------
 
 
-def _backdrop_in_frame(
-    subject: _Subject, region: _Region, ref_size: tuple[int, int], out_size: tuple[int, int]
-) -> FloatArray:
-    """The fitted backdrop, as seen through the output frame; outside the reference it continues its edge colour."""
-    ref_w, ref_h = ref_size
-    out_w, out_h = out_size
-    xs = region.left + (np.arange(out_w, dtype=np.float32) + 0.5) * (region.width / out_w)
-    ys = region.top + (np.arange(out_h, dtype=np.float32) + 0.5) * (region.height / out_h)
-    u = np.clip(xs / max(1, ref_w - 1), 0.0, 1.0)[None, :]
-    v = np.clip(ys / max(1, ref_h - 1), 0.0, 1.0)[:, None]
-    return subject.backdrop.evaluate(u.astype(np.float32), v.astype(np.float32))
+def _backdrop_in_frame(subject: _Subject, region: _Region, out_size: tuple[int, int]) -> FloatArray:
+    """The estimated backdrop, as seen through the output frame; outside the reference it continues its edge colour."""
+    return _warp_to_frame(subject.backdrop.image, subject.scale, region, out_size, cv2.BORDER_REPLICATE)
 
 
 def _paste_region(canvas: ByteArray, rgb: ByteArray, region: _Region) -> None:
@@ -325,7 +446,7 @@ def _paste_region(canvas: ByteArray, rgb: ByteArray, region: _Region) -> None:
     dx1, dy1 = round((x1 - region.left) * scale), round((y1 - region.top) * scale)
     if dx1 <= dx0 or dy1 <= dy0:
         return
-    interpolation = cv2.INTER_AREA if scale < 1.0 else cv2.INTER_CUBIC
+    interpolation = cv2.INTER_AREA if scale < 1.0 else cv2.INTER_LANCZOS4
     patch = cv2.resize(rgb[y0:y1, x0:x1], (dx1 - dx0, dy1 - dy0), interpolation=interpolation)
     # The rounded patch may overhang the frame by a pixel or two; keep only what lands inside.
     cx0, cy0 = max(0, -dx0), max(0, -dy0)
@@ -334,46 +455,68 @@ def _paste_region(canvas: ByteArray, rgb: ByteArray, region: _Region) -> None:
 
 
 def _sharpen_enlarged(image: ByteArray, scale: float) -> ByteArray:
-    """Enlarging softens edges; an unsharp mask sized to the enlargement restores the crispness the scorer expects."""
+    """Restore crisp edges after enlarging, without the bright and dark halos of a plain unsharp mask.
+
+    A strong unsharp mask steepens every edge; clamping each pixel to the range of its neighbours before sharpening
+    removes the overshoot, so edges come out steep (as the quality scorer's sharpness measure wants) and clean.
+    """
     if scale <= 1.25:
         return image
-    sigma = float(np.clip(0.5 * scale, 0.8, 2.5))
-    amount = float(min(0.9, 0.35 * (scale - 1.0)))
+    sigma = float(np.clip(0.5 * scale, 0.8, 3.0))
+    amount = float(min(3.0, 1.2 * (scale - 1.0)))
     blurred = cv2.GaussianBlur(image, (0, 0), sigma)
-    sharpened: ByteArray = cv2.addWeighted(image, 1.0 + amount, blurred, -amount, 0.0)
-    return sharpened
+    sharpened = cv2.addWeighted(image, 1.0 + amount, blurred, -amount, 0.0)
+    reach = 2 * math.ceil(scale / 2.0) + 1
+    kernel = np.ones((reach, reach), np.uint8)
+    return _u8(np.clip(sharpened, cv2.erode(image, kernel), cv2.dilate(image, kernel)))
 
 
-def _coarse_mask_in_frame(subject: _Subject, region: _Region, out_size: tuple[int, int]) -> FloatArray:
+def _warp_to_frame(
+    plane: FloatArray, scale: float, region: _Region, out_size: tuple[int, int], border: int = cv2.BORDER_CONSTANT
+) -> FloatArray:
+    """Resample an analysis-scale plane (`scale` reference pixels per plane pixel) into the output frame.
+
+    Outside the plane it is 0 (BORDER_CONSTANT) or continues the edge (BORDER_REPLICATE).
+    """
     out_w, out_h = out_size
-    step = region.width / out_w / subject.scale  # analysis pixels per output pixel
+    step = region.width / out_w / scale  # plane pixels per output pixel
     matrix = np.array(
         [
-            [step, 0.0, region.left / subject.scale + 0.5 * step - 0.5],
-            [0.0, step, region.top / subject.scale + 0.5 * step - 0.5],
+            [step, 0.0, region.left / scale + 0.5 * step - 0.5],
+            [0.0, step, region.top / scale + 0.5 * step - 0.5],
         ],
         dtype=np.float64,
     )
-    warped: FloatArray = cv2.warpAffine(
-        subject.mask,
+    warped = cv2.warpAffine(
+        plane,
         matrix,
         (out_w, out_h),
         flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-        borderMode=cv2.BORDER_CONSTANT,
+        borderMode=border,
         borderValue=0.0,
     )
-    return warped
+    return _f32(warped)
 
 
-def _refined_mask(coarse: FloatArray, frame: ByteArray, backdrop: FloatArray, key_distance: float) -> FloatArray:
-    """Subject mask at output resolution: solid inside the coarse mask, keyed per pixel across its soft edge."""
-    distance = _distance_from_backdrop(frame, backdrop)
-    keyed = np.clip((distance - 0.5 * key_distance) / key_distance, 0.0, 1.0)
-    edge = np.where(coarse > 0.02, np.minimum(keyed, 1.0), 0.0)
-    refined = np.maximum(np.where(coarse > 0.98, 1.0, 0.0), edge).astype(np.float32)
-    # A slight blur feathers the seam between the subject and whatever backdrop replaces the old one.
-    feathered: FloatArray = cv2.GaussianBlur(refined, (0, 0), 0.8)
-    return feathered
+def _refined_mask(
+    subject: _Subject, region: _Region, frame: ByteArray, backdrop: FloatArray, enlargement: float
+) -> FloatArray:
+    """Subject mask at output resolution: solid inside the coarse mask, keyed per pixel across its soft edge.
+
+    Gaps judged part of the subject (a white collar) stay solid too. The reference's antialiased edge pixels are part
+    old backdrop; left in, they would draw a pale halo round the subject on any new backdrop, so the keyed mask is
+    eroded by about one reference pixel before feathering.
+    """
+    out_size = (frame.shape[1], frame.shape[0])
+    coarse = _warp_to_frame(subject.mask, subject.scale, region, out_size)
+    keyed = _distance_from_backdrop(frame, backdrop) > subject.backdrop.key_distance
+    hard = (coarse > 0.98) | ((coarse > 0.02) & keyed)
+    if subject.holes.any():
+        hard |= _warp_to_frame(subject.holes, subject.scale, region, out_size) > 0.5
+    radius = max(1, round(enlargement))
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
+    eroded = cv2.erode(hard.astype(np.uint8), kernel).astype(np.float32)
+    return _f32(cv2.GaussianBlur(eroded, (0, 0), 0.5 + 0.4 * radius))
 
 
 @dataclass(frozen=True)
@@ -386,14 +529,15 @@ def _reframe(rgb: ByteArray, subject: _Subject, shot: ShotType | None, out_size:
     ref_h, ref_w = rgb.shape[:2]
     out_w, out_h = out_size
     region = _frame_region(shot, subject, ref_w, ref_h, out_w / out_h)
-    backdrop = _backdrop_in_frame(subject, region, (ref_w, ref_h), out_size)
+    backdrop = _backdrop_in_frame(subject, region, out_size)
     canvas = np.clip(backdrop, 0, 255).astype(np.uint8)
     _paste_region(canvas, rgb, region)
-    canvas = _sharpen_enlarged(canvas, out_w / region.width)
+    enlargement = out_w / region.width
     if not subject.found:
-        return _Framed(canvas, np.ones((out_h, out_w), dtype=np.float32))
-    coarse = _coarse_mask_in_frame(subject, region, out_size)
-    return _Framed(canvas, _refined_mask(coarse, canvas, backdrop, subject.backdrop.key_distance))
+        return _Framed(_sharpen_enlarged(canvas, enlargement), np.ones((out_h, out_w), dtype=np.float32))
+    # Keyed before sharpening: the sharpening overshoot round the subject would otherwise key as subject.
+    mask = _refined_mask(subject, region, canvas, backdrop, enlargement)
+    return _Framed(_sharpen_enlarged(canvas, enlargement), mask)
 
 
 def _should_mirror(analysis: PromptAnalysis, params: GenerationParams) -> bool:
@@ -407,31 +551,35 @@ def _should_mirror(analysis: PromptAnalysis, params: GenerationParams) -> bool:
 # --- Settings -----------------------------------------------------------------------------------------------------
 
 
-def _lerp_rows(top: tuple[float, float, float], bottom: tuple[float, float, float], t: FloatArray) -> FloatArray:
+def _lerp_rows(top: tuple[float, float, float], bottom: tuple[float, float, float], t: NDArray[Any]) -> FloatArray:
+    """Colours from `top` to `bottom` along t (shape (H, 1), 0-1); returns (H, 1, 3) for broadcasting."""
     a = np.array(top, dtype=np.float32)
     b = np.array(bottom, dtype=np.float32)
-    rows: FloatArray = a + (b - a) * t[:, :, None]
-    return rows
+    return _f32(a + (b - a) * _f32(t)[:, :, None])
 
 
-def _smooth_noise(rng: np.random.Generator, height: int, width: int, cells: int) -> FloatArray:
-    """Soft, low-frequency noise in -1..1: texture that reads as clouds or grass rather than as sensor noise."""
-    grid = rng.uniform(-1.0, 1.0, size=(cells, cells)).astype(np.float32)
-    noise: FloatArray = cv2.resize(grid, (width, height), interpolation=cv2.INTER_CUBIC)
-    return noise
+def _smooth_noise(rng: np.random.Generator, height: int, width: int, cells: int | tuple[int, int]) -> FloatArray:
+    """Soft, low-frequency noise in about -1..1: texture that reads as clouds or grass rather than as sensor noise.
+
+    `cells` is the number of random values across the image (rows, columns), which sets the size of the blotches.
+    """
+    rows, columns = (cells, cells) if isinstance(cells, int) else cells
+    grid = rng.uniform(-1.0, 1.0, size=(rows, columns)).astype(np.float32)
+    return _f32(cv2.resize(grid, (width, height), interpolation=cv2.INTER_CUBIC))
 
 
 def _outdoor(height: int, width: int, rng: np.random.Generator) -> FloatArray:
     horizon = 0.62
-    v = (np.arange(height, dtype=np.float32) / max(1, height - 1))[:, None]
+    _, v = _grid(height, width)
     sky_t = np.clip(v / horizon, 0.0, 1.0) ** 0.8
     grass_t = np.clip((v - horizon) / (1.0 - horizon), 0.0, 1.0)
     sky = _lerp_rows((92, 146, 214), (200, 224, 242), sky_t)
     grass = _lerp_rows((122, 170, 86), (62, 116, 50), grass_t)
-    clouds = np.clip(_smooth_noise(rng, height, width, 6), 0.2, 1.0) - 0.2
-    sky = sky + clouds[:, :, None] * np.float32(60.0)
+    # Clouds are stretched sideways and fade out towards the horizon, as real ones do.
+    clouds = np.clip(_smooth_noise(rng, height, width, (7, 3)), 0.25, 1.0) - 0.25
+    sky = _f32(sky + (clouds * (1.0 - sky_t) ** 0.5)[:, :, None] * np.float32(70.0))
     # A wavy band of distant trees sits on the horizon.
-    wave = _smooth_noise(rng, 1, width, 9)[0]
+    wave = _smooth_noise(rng, 1, width, (1, 9))[0]
     tree_top = horizon - 0.035 - 0.025 * (wave + 1.0) / 2.0
     trees = (v >= tree_top[None, :]) & (v < horizon)
     scene = np.where((v < horizon)[:, :, None], sky, grass)
@@ -443,26 +591,26 @@ def _outdoor(height: int, width: int, rng: np.random.Generator) -> FloatArray:
 
 def _indoor(height: int, width: int, rng: np.random.Generator) -> FloatArray:
     floor_at = 0.74
-    v = (np.arange(height, dtype=np.float32) / max(1, height - 1))[:, None]
-    u = (np.arange(width, dtype=np.float32) / max(1, width - 1))[None, :]
+    u, v = _grid(height, width)
     wall = _lerp_rows((206, 184, 152), (232, 212, 180), np.clip(v / floor_at, 0.0, 1.0))
     floor_t = np.clip((v - floor_at) / (1.0 - floor_at), 0.0, 1.0)
     floor = _lerp_rows((164, 116, 74), (116, 78, 48), floor_t)
     # Planks get narrower towards the horizon, which sells the floor as a receding plane.
     planks = np.cos(np.float32(18.0) * np.sqrt(floor_t)) > 0.97
     floor = np.where(planks[:, :, None], floor * np.float32(0.82), floor)
-    light = 1.0 + 0.08 * np.exp(-(((u - 0.5) / 0.35) ** 2) - ((v - 0.35) / 0.3) ** 2) + 0.0 * rng.random()
-    room = np.where((v < floor_at)[:, :, None], wall * light[:, :, None], floor)
+    # A warm pool of lamp light and faint plaster mottling keep the wall from looking like a flat fill.
+    light = 1.0 + 0.08 * np.exp(-(((u - 0.5) / 0.35) ** 2) - ((v - 0.35) / 0.3) ** 2)
+    plaster = _smooth_noise(rng, height, width, 16) * np.float32(4.0)
+    room = np.where((v < floor_at)[:, :, None], wall * light[:, :, None] + plaster[:, :, None], floor)
     skirting = (v >= floor_at - 0.018) & (v < floor_at)
     indoor: FloatArray = np.where(skirting[:, :, None], np.array([242, 236, 226], dtype=np.float32), room)
     return indoor
 
 
-def _studio(height: int, width: int, rng: np.random.Generator) -> FloatArray:
-    v = (np.arange(height, dtype=np.float32) / max(1, height - 1))[:, None]
-    u = (np.arange(width, dtype=np.float32) / max(1, width - 1))[None, :]
+def _studio(height: int, width: int) -> FloatArray:
+    u, v = _grid(height, width)
     radial = ((u - 0.5) / 0.7) ** 2 + ((v - 0.45) / 0.8) ** 2
-    level = 214.0 - 52.0 * np.clip(radial, 0.0, 1.0) - 0.0 * rng.random()
+    level = 214.0 - 52.0 * np.clip(radial, 0.0, 1.0)
     grey = level[:, :, None] * np.array([1.0, 1.0, 1.03], dtype=np.float32)
     studio: FloatArray = grey.astype(np.float32)
     return studio
@@ -474,7 +622,7 @@ def _setting_backdrop(setting: Setting, height: int, width: int, rng: np.random.
     if setting == "indoor":
         return _indoor(height, width, rng)
     if setting == "studio":
-        return _studio(height, width, rng)
+        return _studio(height, width)
     return None
 
 
@@ -506,7 +654,7 @@ def _saturation(image: FloatArray, factor: float) -> FloatArray:
 
 def _dramatic(image: FloatArray, amount: float, rng: np.random.Generator) -> FloatArray:
     height, width = image.shape[:2]
-    graded = _contrast(image, 1.0 + 0.5 * amount)
+    graded = _contrast(image, 1.0 + 0.55 * amount)
     shadows = np.clip(1.0 - _luminance(graded) / 150.0, 0.0, 1.0) ** 1.5 * np.float32(amount)
     graded = graded + shadows[:, :, None] * np.array([-14.0, -2.0, 16.0], dtype=np.float32)
     u = np.linspace(0.0, 1.0, width, dtype=np.float32)[None, :]
@@ -515,8 +663,9 @@ def _dramatic(image: FloatArray, amount: float, rng: np.random.Generator) -> Flo
         u = u[:, ::-1]  # the key light comes from the left or the right
     ramp = u * u * (3.0 - 2.0 * u)
     side_light = 1.0 + 0.08 * amount - 0.36 * amount * ramp
-    radius = ((u - 0.5) * 2.0) ** 2 + ((v - 0.5) * 2.0) ** 2
-    vignette = 1.0 - 0.32 * amount * np.clip(radius - 0.35, 0.0, 1.4) / 1.4
+    # A smooth quadratic falloff (no plateau, no kink) darkens the corners to 1 - 0.4 * amount.
+    radius_squared = ((u - 0.5) * 2.0) ** 2 + ((v - 0.5) * 2.0) ** 2
+    vignette = 1.0 - 0.2 * amount * radius_squared
     dramatic: FloatArray = graded * (side_light * vignette)[:, :, None]
     return dramatic
 
@@ -537,8 +686,7 @@ def _motion_streaks(height: int, width: int, rng: np.random.Generator) -> FloatA
     kernel = np.eye(length, dtype=np.float32)[::-1] / np.float32(length)
     smeared = cv2.filter2D(specks, -1, kernel, borderType=cv2.BORDER_WRAP)
     peak = max(float(smeared.max()), 1e-6)
-    streaks: FloatArray = cv2.resize(smeared / peak, (width, height), interpolation=cv2.INTER_LINEAR)
-    return streaks
+    return _f32(cv2.resize(_f32(smeared / np.float32(peak)), (width, height), interpolation=cv2.INTER_LINEAR))
 
 
 def _action(image: FloatArray, mask: FloatArray, amount: float, rng: np.random.Generator) -> FloatArray:

@@ -1,0 +1,131 @@
+"""Characters, reference uploads and the gallery over REST, including the uploads a user must not get stored."""
+
+import io
+
+import aiohttp
+import pytest
+from PIL import Image
+
+from ops.demo_art import draw_view
+from tests.conftest import Stack
+
+
+def png_bytes(size: int = 64) -> bytes:
+    buffer = io.BytesIO()
+    draw_view("front", "full-body", size).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def bomb_png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("1", (20000, 20000)).save(buffer, "PNG")  # tiny file, 400 Mpx when decoded
+    return buffer.getvalue()
+
+
+async def upload(
+    stack: Stack, character: str, data: bytes, filename: str, **fields: str
+) -> tuple[int, dict[str, object]]:
+    form = aiohttp.FormData()
+    for key, value in fields.items():
+        form.add_field(key, value)
+    form.add_field("image", data, filename=filename, content_type="application/octet-stream")
+    async with stack.http.post(f"{stack.base_url}/api/v1/characters/{character}/references", data=form) as response:
+        return response.status, await response.json()
+
+
+async def gallery(stack: Stack, character: str) -> list[dict[str, object]]:
+    async with stack.http.get(f"{stack.base_url}/api/v1/characters/{character}/gallery") as response:
+        assert response.status == 200
+        images: list[dict[str, object]] = (await response.json())["data"]["images"]
+        return images
+
+
+async def test_create_character_upload_references_and_generate(stack: Stack) -> None:
+    status, created = await stack.post_json("/api/v1/characters", {"name": "Rook", "description": "a test hero"})
+    assert status == 201
+    character_id = str(created["data"]["id"])  # type: ignore[index]
+    status, master = await upload(
+        stack,
+        character_id,
+        png_bytes(256),
+        "rook.png",
+        role="master",
+        angle="front",
+        shotType="full-body",
+        tags="hero, front",
+    )
+    assert status == 201, master
+    entry = master["data"]
+    assert isinstance(entry, dict)
+    assert (entry["type"], entry["angle"], entry["shotType"], entry["tags"]) == (
+        "master",
+        "front",
+        "full-body",
+        ["hero", "front"],
+    )
+    async with stack.http.get(str(entry["publicUrl"])) as media:
+        assert media.status == 200 and media.content_type == "image/png"
+    async with stack.http.get(f"{stack.base_url}/api/v1/characters/{character_id}") as response:
+        character = (await response.json())["data"]
+    assert character["name"] == "Rook" and [r["id"] for r in character["references"]] == [entry["id"]]
+    status, body = await stack.post_json(
+        f"/api/v1/characters/{character_id}/generate-smart-image", {"prompt": "portrait"}
+    )
+    assert status == 200, body
+    assert body["data"]["selectedReferenceId"] == entry["id"]  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    ("data", "filename", "status", "message"),
+    [
+        (b"this is not an image at all", "notes.png", 400, "Not an image"),
+        (png_bytes()[:200], "cut.png", 400, "Corrupt or truncated image"),
+        (bomb_png(), "bomb.png", 413, "Image too large"),
+    ],
+)
+async def test_bad_uploads_are_refused_and_nothing_is_stored(
+    stack: Stack, data: bytes, filename: str, status: int, message: str
+) -> None:
+    before = await gallery(stack, "demo")
+    got_status, body = await upload(stack, "demo", data, filename, role="core_reference")
+    assert got_status == status
+    assert body["success"] is False and str(body["error"]).startswith(message)
+    assert await gallery(stack, "demo") == before
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"role": "generated"}, "role"),
+        ({"role": "boss"}, "role"),
+        ({"angle": "top"}, "angle"),
+        ({"shotType": "huge"}, "shotType"),
+    ],
+)
+async def test_upload_fields_are_validated(stack: Stack, fields: dict[str, str], field: str) -> None:
+    status, body = await upload(stack, "demo", png_bytes(), "ok.png", **fields)
+    assert status == 400 and field in str(body["error"])
+
+
+async def test_upload_to_unknown_character_is_404(stack: Stack) -> None:
+    status, body = await upload(stack, "ghost", png_bytes(), "ok.png")
+    assert status == 404 and body["error"] == "Character not found: ghost"
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ({"name": ""}, 400),
+        ({"description": "no name"}, 400),
+        ({"name": "A", "extra": 1}, 400),
+        ({"name": "Dup", "id": "demo"}, 409),
+    ],
+)
+async def test_character_creation_errors(stack: Stack, body: dict[str, object], status: int) -> None:
+    got, reply = await stack.post_json("/api/v1/characters", body)
+    assert got == status and reply["success"] is False
+
+
+async def test_missing_media_is_404(stack: Stack) -> None:
+    async with stack.http.get(f"{stack.base_url}/media/{'0' * 64}") as response:
+        assert response.status == 404
