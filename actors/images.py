@@ -43,6 +43,12 @@ def decode_image(data: bytes, *, max_pixels: int = MAX_PIXELS) -> Image.Image:
     return image.convert("RGB")
 
 
+def image_size(data: bytes) -> tuple[int, int]:
+    """Width and height from the header alone (no pixel decoding)."""
+    with Image.open(io.BytesIO(data)) as image:
+        return image.size
+
+
 def encode_jpeg(image: Image.Image, quality: int = 92) -> bytes:
     buffer = io.BytesIO()
     image.convert("RGB").save(buffer, "JPEG", quality=quality, optimize=False)

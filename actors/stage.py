@@ -4,12 +4,22 @@ import logging
 from typing import Any, TypeVar
 
 import msgspec
-from faststream.nats import NatsMessage, NatsRouter
+from faststream.nats import NatsBroker, NatsMessage, NatsRouter
 
 from contracts import subjects
 
 T = TypeVar("T")
 log = logging.getLogger("smartgen.stage")
+
+
+def current_message(broker: NatsBroker) -> NatsMessage:
+    """The message being handled, from FastStream's context.
+
+    Handlers take no parameters and read the message here: FastStream resolves `Context` parameters through a
+    thread-pool hop per parameter per message, which cost more than the rest of the dispatch together.
+    """
+    message: NatsMessage = broker.context.get_local("message")
+    return message
 
 
 def add_ping(router: NatsRouter, stage: str) -> None:

@@ -40,6 +40,8 @@ class ImageGenerated(Tagged, frozen=True, tag="generated"):
     asset_id: str
     engine: str
     elapsed_ms: float
+    width: int = 0
+    height: int = 0
 
 
 class GenerationFailed(Tagged, frozen=True, tag="generation_failed"):

@@ -81,8 +81,8 @@ class GenerationParams(Message, frozen=True):
     seed: int
     strength: float  # 0-1: how strongly the output holds to the reference
     guidance: float
-    width: int = 512
-    height: int = 512
+    width: int = 0  # 0: the reference's own size
+    height: int = 0
 
 
 class ValidationReport(Message, frozen=True):

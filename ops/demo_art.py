@@ -334,7 +334,7 @@ def _draw_nova(p: _Painter, angle: Angle) -> None:
 # --- The studio: backdrop, props, shading and the final downsample ------------------------------------------------
 
 
-def _studio_backdrop(pixels: int, shadow_half_width: float | None, p: "_Painter") -> NDArray[np.uint8]:
+def _studio_backdrop(pixels: int, shadow_half_width: float | None, p: _Painter) -> NDArray[np.uint8]:
     """A light seamless backdrop: lighter at the top, a soft glow behind the subject, an optional floor shadow.
 
     It is smooth, so it is computed on a coarse grid and upscaled, and a keyer separates it easily from the figure.
@@ -423,9 +423,11 @@ def _finish(p: _Painter, backdrop: NDArray[np.uint8], size: int) -> Image.Image:
 
 
 def _downsample(supersampled: NDArray[np.uint8], size: int) -> Image.Image:
-    """LANCZOS downsampling without its ringing: a dark outline on a light backdrop would otherwise get a pale rim,
-    which shows once the image is enlarged. Each pixel is clamped to the range of the plain box-averaged pixels
-    around it, which keeps LANCZOS's crispness and drops the overshoot."""
+    """LANCZOS downsampling without its ringing.
+
+    Ringing would give a dark outline on a light backdrop a pale rim, which shows once the image is enlarged. Each
+    pixel is clamped to the range of the plain box-averaged pixels around it: LANCZOS's crispness, no overshoot.
+    """
     lanczos = np.asarray(Image.fromarray(supersampled, "RGB").resize((size, size), Image.Resampling.LANCZOS))
     box = cv2.resize(supersampled, (size, size), interpolation=cv2.INTER_AREA)
     around = np.ones((3, 3), np.uint8)

@@ -1,10 +1,13 @@
 """The composition root: which routers and dependencies each role runs, wired to one connected broker."""
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Sequence
 
 from faststream.nats import NatsBroker
+from nats.errors import NoRespondersError
+from nats.errors import TimeoutError as NatsTimeout
 
 from actors.analyzer.router import build_router as analyzer_router
 from actors.gallery.catalog import Catalog
@@ -43,6 +46,21 @@ def build_embedder(settings: Settings) -> Embedder:
     raise SystemExit(f"unknown validator backend '{settings.validator_backend}' (available: classical)")
 
 
+async def wait_until_answering(broker: NatsBroker, roles: Sequence[str], timeout_s: float = 10.0) -> None:
+    """`broker.start()` returns before every subscription is registered with the server; callers would then
+    see "no responders" at random. Each role answers its ping once its subscriptions are live."""
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    for role in roles:
+        while True:
+            try:
+                await broker.connection.request(subjects.ping(role), b"", timeout=0.5)
+                break
+            except (NoRespondersError, NatsTimeout):
+                if asyncio.get_running_loop().time() > deadline:
+                    raise TimeoutError(f"the {role} actor did not start answering within {timeout_s} s") from None
+                await asyncio.sleep(0.01)
+
+
 @contextlib.asynccontextmanager
 async def running_actors(settings: Settings, roles: Sequence[str]) -> AsyncIterator[NatsBroker]:
     """Connect, make sure the streams and buckets exist, start the roles' consumers; stop them on exit."""
@@ -58,32 +76,32 @@ async def running_actors(settings: Settings, roles: Sequence[str]) -> AsyncItera
     closers.append(stack)
     holder = ShellHolder()
     if "saga" in roles:
-        broker.include_router(saga_router(holder))
+        broker.include_router(saga_router(broker, holder))
     if "analyzer" in roles:
-        broker.include_router(analyzer_router())
+        broker.include_router(analyzer_router(broker))
     if "selector" in roles:
         broker.include_router(
-            selector_router(SelectorSettings(min_generated_consistency=settings.min_generated_consistency))
+            selector_router(broker, SelectorSettings(min_generated_consistency=settings.min_generated_consistency))
         )
     if "generator" in roles:
         engines = build_engines(settings)
         for engine in engines.values():
             stack.push_async_callback(engine.close)
-        broker.include_router(generator_router(engines, settings.engine, await ObjectStoreMedia.open(js)))
+        broker.include_router(generator_router(broker, engines, settings.engine, await ObjectStoreMedia.open(js)))
     if "validator" in roles:
         validator = Validator(build_embedder(settings), await ObjectStoreMedia.open(js))
-        broker.include_router(validator_router(validator))
+        broker.include_router(validator_router(broker, validator))
     if "gallery" in roles:
         catalog = await Catalog.open(settings.data_dir / "catalog.sqlite3")
         stack.push_async_callback(catalog.close)
-        broker.include_router(gallery_router(catalog))
+        broker.include_router(gallery_router(broker, catalog))
     if "saga" in roles:
         kv = await js.key_value(subjects.SAGA_BUCKET)
         config = SagaConfig(public_base_url=settings.public_base_url)
         holder.shell = SagaShell(broker, SagaStore(kv), config)
     try:
         await broker.start()
-        await broker.connection.flush()  # subscriptions registered before anyone sends us requests
+        await wait_until_answering(broker, roles)
         yield broker
     finally:
         if holder.shell is not None:

@@ -51,7 +51,7 @@ async def stack(tmp_path: Path, nats_server: NatsServer, nc: Client) -> AsyncIte
     port = free_port()
     settings = Settings(nats_url=nats_server.url, data_dir=tmp_path / "data", port=port, request_timeout_s=60)
     async with running_actors(settings, ACTORS):
-        await seed_demo(nc, size=256)
+        await seed_demo(nc)
         async with serving_bridge(settings), aiohttp.ClientSession() as http:
             yield Stack(settings, f"http://127.0.0.1:{port}", nc, http)
 

@@ -1,12 +1,11 @@
 """Analyzer actor: prompt in, `PromptAnalyzed` out."""
 
 import msgspec
-from faststream.nats import NatsMessage, NatsRouter
-from faststream.nats.annotations import NatsBroker
+from faststream.nats import NatsBroker, NatsRouter
 
 from actors.analyzer.analyze import analyze
 from actors.runtime import publish_event, stage_consumer
-from actors.stage import add_ping, decode_command, event_id
+from actors.stage import add_ping, current_message, decode_command, event_id
 from contracts import subjects
 from contracts.commands import AnalyzePrompt
 from contracts.events import AnalysisFailed, PromptAnalyzed
@@ -14,12 +13,12 @@ from contracts.events import AnalysisFailed, PromptAnalyzed
 _decoder = msgspec.json.Decoder(AnalyzePrompt)
 
 
-def build_router() -> NatsRouter:
+def build_router(broker: NatsBroker) -> NatsRouter:
     router = NatsRouter()
 
     @router.subscriber(**stage_consumer("analyzer", subjects.CMD_ANALYZE))
-    async def analyze_prompt(message: NatsMessage, broker: NatsBroker) -> None:
-        command = await decode_command(message, _decoder)
+    async def analyze_prompt() -> None:
+        command = await decode_command(current_message(broker), _decoder)
         if command is None:
             return
         rid = command.request_id

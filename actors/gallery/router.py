@@ -3,12 +3,11 @@
 import time
 
 import msgspec
-from faststream.nats import NatsMessage, NatsRouter
-from faststream.nats.annotations import NatsBroker
+from faststream.nats import NatsBroker, NatsMessage, NatsRouter
 
 from actors.gallery.catalog import Catalog, CharacterExists
 from actors.runtime import publish_event, stage_consumer
-from actors.stage import add_ping, decode_command, event_id
+from actors.stage import add_ping, current_message, decode_command, event_id
 from contracts import subjects
 from contracts.codec import encode
 from contracts.commands import SaveGeneratedImage
@@ -36,7 +35,7 @@ async def _announce(broker: NatsBroker, update: GalleryUpdated) -> None:
     )
 
 
-def build_router(catalog: Catalog) -> NatsRouter:
+def build_router(broker: NatsBroker, catalog: Catalog) -> NatsRouter:
     router = NatsRouter()
 
     async def view(character_id: str) -> bytes:
@@ -46,7 +45,10 @@ def build_router(catalog: Catalog) -> NatsRouter:
         return encode(CharacterView(character=character, references=await catalog.entries(character_id)))
 
     @router.subscriber(subjects.GALLERY_GET_CHARACTER, queue=QUEUE)
-    async def get_character(message: NatsMessage) -> bytes:
+    async def get_character() -> bytes:
+        return await _get(current_message(broker))
+
+    async def _get(message: NatsMessage) -> bytes:
         try:
             request = _get_decoder.decode(message.body)
         except msgspec.DecodeError as error:
@@ -54,11 +56,12 @@ def build_router(catalog: Catalog) -> NatsRouter:
         return await view(request.character_id)
 
     @router.subscriber(subjects.GALLERY_LIST, queue=QUEUE)
-    async def list_gallery(message: NatsMessage) -> bytes:
-        return await get_character(message)
+    async def list_gallery() -> bytes:
+        return await _get(current_message(broker))
 
     @router.subscriber(subjects.GALLERY_CREATE_CHARACTER, queue=QUEUE)
-    async def create_character(message: NatsMessage, broker: NatsBroker) -> bytes:
+    async def create_character() -> bytes:
+        message = current_message(broker)
         try:
             request = _create_decoder.decode(message.body)
             character = await catalog.create_character(request, now_ms())
@@ -70,7 +73,8 @@ def build_router(catalog: Catalog) -> NatsRouter:
         return encode(CharacterView(character=character))
 
     @router.subscriber(subjects.GALLERY_ADD_REFERENCE, queue=QUEUE)
-    async def add_reference(message: NatsMessage, broker: NatsBroker) -> bytes:
+    async def add_reference() -> bytes:
+        message = current_message(broker)
         try:
             request = _add_decoder.decode(message.body)
         except msgspec.DecodeError as error:
@@ -88,8 +92,8 @@ def build_router(catalog: Catalog) -> NatsRouter:
         return encode(ReferenceAdded(reference=reference))
 
     @router.subscriber(**stage_consumer("gallery", subjects.CMD_SAVE))
-    async def save_generated(message: NatsMessage, broker: NatsBroker) -> None:
-        command = await decode_command(message, _save_decoder)
+    async def save_generated() -> None:
+        command = await decode_command(current_message(broker), _save_decoder)
         if command is None:
             return
         rid = command.request_id

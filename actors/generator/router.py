@@ -3,13 +3,13 @@
 import time
 
 import msgspec
-from faststream.nats import NatsMessage, NatsRouter
-from faststream.nats.annotations import NatsBroker
+from faststream.nats import NatsBroker, NatsRouter
 
 from actors.generator.engines.base import Engine, EngineError, EngineJob
+from actors.images import image_size
 from actors.media import AssetNotFound, MediaStore
 from actors.runtime import publish_event, stage_consumer, still_working
-from actors.stage import add_ping, decode_command, event_id
+from actors.stage import add_ping, current_message, decode_command, event_id
 from contracts import subjects
 from contracts.commands import GenerateImage
 from contracts.events import FailureKind, GenerationFailed, ImageGenerated
@@ -48,16 +48,23 @@ async def generate(
         output = await engine.generate(job)
     except EngineError as error:
         return failed(error.kind, error.reason)
+    try:
+        width, height = image_size(output)
+    except (OSError, ValueError):
+        return failed("transient", "the engine returned something that is not an image")
     asset_id = await media.put(output)
     elapsed = (time.perf_counter() - started) * 1000
-    return ImageGenerated(request_id=rid, attempt=attempt, asset_id=asset_id, engine=name, elapsed_ms=elapsed)
+    return ImageGenerated(
+        request_id=rid, attempt=attempt, asset_id=asset_id, engine=name, elapsed_ms=elapsed, width=width, height=height
+    )
 
 
-def build_router(engines: dict[str, Engine], default_engine: str, media: MediaStore) -> NatsRouter:
+def build_router(broker: NatsBroker, engines: dict[str, Engine], default_engine: str, media: MediaStore) -> NatsRouter:
     router = NatsRouter()
 
     @router.subscriber(**stage_consumer("generator", subjects.CMD_GENERATE, ack_wait_s=GENERATION_ACK_WAIT_S))
-    async def generate_image(message: NatsMessage, broker: NatsBroker) -> None:
+    async def generate_image() -> None:
+        message = current_message(broker)
         command = await decode_command(message, _decoder)
         if command is None:
             return

@@ -84,8 +84,8 @@ def outstanding(state: SagaState) -> Command | None:
         reference_id=record.reference.reference.id,
         quality_score=record.report.quality_score,
         consistency_score=record.report.consistency_score,
-        width=record.params.width,
-        height=record.params.height,
+        width=record.width,
+        height=record.height,
     )
 
 

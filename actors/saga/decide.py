@@ -113,7 +113,12 @@ def _transition(state: SagaState, event: StageEvent, config: SagaConfig, now: in
             return _fail(state, status, event.reason, config, now)
         case ImageGenerated() if _is_current(state, "generating", event.attempt):
             record = msgspec.structs.replace(
-                state.attempts[-1], asset_id=event.asset_id, engine=event.engine, generation_ms=event.elapsed_ms
+                state.attempts[-1],
+                asset_id=event.asset_id,
+                engine=event.engine,
+                generation_ms=event.elapsed_ms,
+                width=event.width,
+                height=event.height,
             )
             return _proceed(_with_current(state, record, "validating", now))
         case GenerationFailed() if _is_current(state, "generating", event.attempt):

@@ -30,8 +30,8 @@ class RetryPolicy(msgspec.Struct, frozen=True, kw_only=True):
     max_strength: float = 0.95
     min_guidance: float = 1.0
     max_guidance: float = 12.0
-    width: int = 512
-    height: int = 512
+    width: int = 0  # 0: generate at the reference's size
+    height: int = 0
     adjustments: dict[str, Adjustment] = msgspec.field(
         default_factory=lambda: {
             "consistency": Adjustment(strength_delta=0.1, guidance_delta=0.5),

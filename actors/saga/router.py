@@ -2,11 +2,11 @@
 
 import msgspec
 from faststream import AckPolicy
-from faststream.nats import ConsumerConfig, NatsMessage, NatsRouter, PullSub
+from faststream.nats import ConsumerConfig, NatsBroker, NatsRouter, PullSub
 
 from actors.runtime import MAX_DELIVER, event_stream
 from actors.saga.shell import SagaShell
-from actors.stage import add_ping
+from actors.stage import add_ping, current_message
 from contracts import subjects
 from contracts.codec import stage_event_decoder
 
@@ -23,11 +23,12 @@ class ShellHolder:
         return self.shell
 
 
-def build_router(holder: ShellHolder) -> NatsRouter:
+def build_router(broker: NatsBroker, holder: ShellHolder) -> NatsRouter:
     router = NatsRouter()
 
     @router.subscriber(subjects.GENERATE, queue=QUEUE, no_reply=True)
-    async def generate(message: NatsMessage) -> None:
+    async def generate() -> None:
+        message = current_message(broker)
         await holder.get().on_request(message.body, message.reply_to)
 
     @router.subscriber(
@@ -41,7 +42,8 @@ def build_router(holder: ShellHolder) -> NatsRouter:
         ack_policy=AckPolicy.NACK_ON_ERROR,
         max_workers=32,
     )
-    async def on_stage_event(message: NatsMessage) -> None:
+    async def on_stage_event() -> None:
+        message = current_message(broker)
         try:
             event = stage_event_decoder.decode(message.body)
         except msgspec.DecodeError:

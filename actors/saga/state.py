@@ -26,6 +26,8 @@ class AttemptRecord(Message, frozen=True):
     chosen_because: str
     engine: str = ""
     asset_id: str | None = None
+    width: int = 0
+    height: int = 0
     generation_ms: float = 0
     validation_ms: float = 0
     report: ValidationReport | None = None

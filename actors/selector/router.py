@@ -1,15 +1,14 @@
 """Selector actor: asks the gallery for the character's references and ranks them for the analysed prompt."""
 
 import msgspec
-from faststream.nats import NatsMessage, NatsRouter
-from faststream.nats.annotations import NatsBroker
+from faststream.nats import NatsBroker, NatsRouter
 from nats.errors import NoRespondersError
 from nats.errors import TimeoutError as NatsTimeout
 
 from actors.gallery.client import GalleryClient
 from actors.runtime import publish_event, stage_consumer
 from actors.selector.rank import rank_references
-from actors.stage import add_ping, decode_command, event_id
+from actors.stage import add_ping, current_message, decode_command, event_id
 from contracts import subjects
 from contracts.commands import SelectReferences
 from contracts.events import FailureKind, ReferencesSelected, SelectionFailed
@@ -41,13 +40,13 @@ async def select(gallery: GalleryClient, command: SelectReferences, settings: Se
     return ReferencesSelected(request_id=rid, character=reply.character, ranking=ranking)
 
 
-def build_router(settings: SelectorSettings | None = None) -> NatsRouter:
+def build_router(broker: NatsBroker, settings: SelectorSettings | None = None) -> NatsRouter:
     router = NatsRouter()
     config = settings or SelectorSettings()
 
     @router.subscriber(**stage_consumer("selector", subjects.CMD_SELECT))
-    async def select_references(message: NatsMessage, broker: NatsBroker) -> None:
-        command = await decode_command(message, _decoder)
+    async def select_references() -> None:
+        command = await decode_command(current_message(broker), _decoder)
         if command is None:
             return
         event = await select(GalleryClient(broker.connection), command, config)

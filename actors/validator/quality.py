@@ -144,15 +144,19 @@ def weakest_part(result: QualityResult) -> str:
 
 
 def describe_quality(result: QualityResult, threshold: float) -> str:
-    """One short sentence: does the score pass, and what is the weakest aspect, in words."""
+    """The weakest aspect in words, e.g. "the image is blurry (sharpness 7/100)".
+
+    Below `threshold` it names the problem; at or above it, it says the image has no serious flaw and which part
+    is weakest, or that no part is weak at all.
+    """
     weakest = weakest_part(result)
     value = result.parts[weakest]
     detail = f"{weakest} {value:.0f}/100"
     if result.score < threshold:
-        return f"quality {result.score} is below {threshold:g}: {_problem_words(result, weakest)} ({detail})"
+        return f"{_problem_words(result, weakest)} ({detail})"
     if value >= NOT_WEAK:
-        return f"quality {result.score} meets {threshold:g}; no aspect is weak"
-    return f"quality {result.score} meets {threshold:g}; weakest aspect is {detail}"
+        return "no aspect is weak"
+    return f"no serious flaw; the weakest aspect is {detail}"
 
 
 def _problem_words(result: QualityResult, part: str) -> str:

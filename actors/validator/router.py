@@ -1,13 +1,12 @@
 """Validator actor: scores a generated image and reports both numbers (the saga applies the thresholds)."""
 
 import msgspec
-from faststream.nats import NatsMessage, NatsRouter
-from faststream.nats.annotations import NatsBroker
+from faststream.nats import NatsBroker, NatsRouter
 
 from actors.images import InvalidImage
 from actors.media import AssetNotFound
 from actors.runtime import publish_event, stage_consumer, still_working
-from actors.stage import add_ping, decode_command, event_id
+from actors.stage import add_ping, current_message, decode_command, event_id
 from actors.validator.service import Validator
 from contracts import subjects
 from contracts.commands import ValidateImage
@@ -16,11 +15,12 @@ from contracts.events import ImageValidated, ValidationFailed
 _decoder = msgspec.json.Decoder(ValidateImage)
 
 
-def build_router(validator: Validator) -> NatsRouter:
+def build_router(broker: NatsBroker, validator: Validator) -> NatsRouter:
     router = NatsRouter()
 
     @router.subscriber(**stage_consumer("validator", subjects.CMD_VALIDATE, ack_wait_s=60.0))
-    async def validate_image(message: NatsMessage, broker: NatsBroker) -> None:
+    async def validate_image() -> None:
+        message = current_message(broker)
         command = await decode_command(message, _decoder)
         if command is None:
             return

@@ -319,6 +319,32 @@ def test_subject_box_finds_the_drawn_figure(angle: Angle, shot_type: ShotType) -
     assert (right - left) * (bottom - top) < 1.4 * (c_right - c_left) * (c_bottom - c_top) + 0.02 * SIZE * SIZE
 
 
+@pytest.mark.parametrize(
+    ("reference_view", "shot_type", "mood", "size"),
+    [
+        (("front", "full-body"), "close-up", "neutral", (256, 256)),
+        (("front", "full-body"), "medium", "calm", (320, 200)),
+        (("front", "full-body"), "wide", "neutral", (320, 200)),
+        (("front", "full-body"), "wide", "dramatic", (200, 320)),
+        (("side", "full-body"), "full-body", "dramatic", (256, 256)),
+        (("45-degree", "medium"), "close-up", "dramatic", (512, 256)),
+        (("45-degree", "medium"), "wide", "calm", (256, 256)),
+        (("front", "close-up"), "medium", "neutral", (200, 320)),
+        (("front", "close-up"), "wide", "dramatic", (320, 200)),
+    ],
+)
+def test_subject_box_finds_the_figure_in_rendered_shots(
+    reference_view: tuple[Angle, ShotType], shot_type: ShotType, mood: Mood, size: tuple[int, int]
+) -> None:
+    """Renders keep the studio backdrop (padded, graded) smooth enough for the subject to be found again."""
+    image = render(draw_view(*reference_view, SIZE), ask(shot_type, mood=mood), params(width=size[0], height=size[1]))
+    left, top, right, bottom = subject_box(image)
+    c_left, c_top, c_right, c_bottom = coloured_extent(image)
+
+    assert left <= c_left + 1 and top <= c_top + 1 and right >= c_right - 1 and bottom >= c_bottom - 1
+    assert (right - left) * (bottom - top) < 1.4 * (c_right - c_left) * (c_bottom - c_top) + 0.02 * size[0] * size[1]
+
+
 @pytest.mark.parametrize("size", [(96, 96), (640, 480)])
 def test_subject_box_falls_back_to_the_whole_image_when_nothing_stands_out(size: tuple[int, int]) -> None:
     assert subject_box(Image.new("RGB", size, (200, 205, 210))) == (0, 0, *size)

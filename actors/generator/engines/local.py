@@ -1,9 +1,9 @@
 """The embedded default engine: the deterministic compositor in local_render, run off the event loop."""
 
 import asyncio
-import io
 import os
 
+import msgspec
 from PIL import Image
 
 from actors.generator.engines.base import EngineError, EngineJob
@@ -28,13 +28,11 @@ class LocalEngine:
             reference = decode_image(job.reference)
         except InvalidImage as error:
             raise EngineError("permanent", f"reference image unusable: {error.message}") from None
-        image: Image.Image = render(reference, job.analysis, job.params)
+        params = job.params
+        if params.width <= 0 or params.height <= 0:
+            params = msgspec.structs.replace(params, width=reference.width, height=reference.height)
+        image: Image.Image = render(reference, job.analysis, params)
         return encode_jpeg(image)
 
     async def close(self) -> None:
         return None
-
-
-def image_size(data: bytes) -> tuple[int, int]:
-    with Image.open(io.BytesIO(data)) as image:
-        return image.size

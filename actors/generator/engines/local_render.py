@@ -54,6 +54,8 @@ _INITIAL_TRUST_DISTANCE: Final = 48.0
 _MIN_TRUST_DISTANCE: Final = 10.0
 # A colour step (RGB distance) between neighbouring border pixels at least this large is an edge, not a gradient.
 _MIN_EDGE_STEP: Final = 10.0
+# Inside a backdrop run, a border sample this far (RGB distance) from the smooth fit is taken for subject all the same.
+_MAX_RUN_RESIDUAL: Final = 80.0
 _MIN_SUBJECT_SHARE: Final = 0.002
 _MAX_HOLE_SHARE: Final = 0.01
 _MAX_SPECK_SHARE: Final = 0.0002
@@ -153,21 +155,23 @@ def _commonest_colour(colours: FloatArray) -> FloatArray:
     return mean
 
 
-def _fits_smooth_backdrop(colours: FloatArray, features: FloatArray) -> NDArray[np.bool_]:
-    """Border samples that agree with a robust quadratic fit of the backdrop: a first guess at which are backdrop.
+def _smooth_fit(colours: FloatArray, features: FloatArray) -> tuple[FloatArray, NDArray[np.bool_]]:
+    """A robust quadratic fit of the backdrop at each border sample, and which samples agree with it.
 
     The fit starts from the border's commonest colour, then refits on the samples close to the current fit: first a
     plane, then the full quadratic, so a subject covering even half the border does not drag it.
     """
     trusted = np.linalg.norm(colours - _commonest_colour(colours), axis=1) <= _INITIAL_TRUST_DISTANCE
+    fitted = colours
     for terms in (3, 6, 6):
         if trusted.sum() < 2 * terms:
             trusted = np.ones(len(colours), dtype=bool)  # too little agrees: fall back to the whole border
         solution = np.linalg.lstsq(features[trusted, :terms], colours[trusted], rcond=None)[0]
-        residual = np.linalg.norm(colours - features[:, :terms] @ solution, axis=1)
+        fitted = _f32(features[:, :terms] @ solution)
+        residual = np.linalg.norm(colours - fitted, axis=1)
         spread = float(np.sqrt(np.mean(residual[trusted] ** 2)))
         trusted = residual <= max(2.5 * spread, _MIN_TRUST_DISTANCE)
-    return np.asarray(trusted, dtype=bool)
+    return fitted, np.asarray(trusted, dtype=bool)
 
 
 def _runs_between_jumps(colours: FloatArray) -> NDArray[np.intp]:
@@ -180,29 +184,36 @@ def _runs_between_jumps(colours: FloatArray) -> NDArray[np.intp]:
     return runs
 
 
-def _backdrop_samples(colours: FloatArray, features: FloatArray) -> NDArray[np.bool_]:
+def _backdrop_samples(colours: FloatArray, fitted: FloatArray, agree: NDArray[np.bool_]) -> NDArray[np.bool_]:
     """Which border samples are backdrop: whole runs whose samples mostly agree with the smooth fit.
 
     Judging runs rather than single samples keeps backdrop that a quadratic cannot follow (a flat band of padding, a
     vignette) and drops every pixel of a subject that touches the edge, since its outline separates it from the rest.
+    A soft outline may not register as an edge, so samples far off the fit are dropped even inside a backdrop run.
     """
     runs = _runs_between_jumps(colours)
-    agree = _fits_smooth_backdrop(colours, features).astype(np.float64)
-    agreeing = np.bincount(runs, weights=agree)
+    residual = np.linalg.norm(colours - fitted, axis=1)
+    agreeing = np.bincount(runs, weights=agree.astype(np.float64))
     share = agreeing / np.maximum(np.bincount(runs), 1)
-    backdrop = share[runs] >= 0.5
+    backdrop = (share[runs] >= 0.5) & (residual < _MAX_RUN_RESIDUAL)
     if backdrop.any():
         return np.asarray(backdrop)
     # A backdrop graded too strongly for the quadratic to follow: keep the run where it agrees most often.
     return np.asarray(runs == int(np.argmax(agreeing + np.bincount(runs) * 1e-6)))
 
 
-def _bridge_gaps(colours: FloatArray, known: NDArray[np.bool_]) -> FloatArray:
-    """Replace the unknown loop samples by interpolating, round the loop, between the known ones on either side."""
+def _bridge_gaps(colours: FloatArray, fitted: FloatArray, known: NDArray[np.bool_]) -> FloatArray:
+    """Replace the unknown loop samples by the smooth fit, shifted to meet the known samples on either side.
+
+    Following the fit keeps the curve of a vignette or gradient across a long gap, where a straight line between the
+    gap's ends would not; the shift, interpolated round the loop, makes the bridge meet its ends without a step.
+    """
     index = np.arange(len(colours))
+    offset = colours - fitted
     bridged = colours.copy()
     for channel in range(3):
-        bridged[~known, channel] = np.interp(index[~known], index[known], colours[known, channel], period=len(colours))
+        shift = np.interp(index[~known], index[known], offset[known, channel], period=len(colours))
+        bridged[~known, channel] = fitted[~known, channel] + shift
     return bridged
 
 
@@ -243,9 +254,10 @@ def _fit_backdrop(small: ByteArray) -> _Backdrop:
     colours = _f32(cv2.blur(small.astype(np.float32), (3, 3))[ys, xs])
     u = (xs / max(1, width - 1)).astype(np.float32)
     v = (ys / max(1, height - 1)).astype(np.float32)
-    backdrop = _backdrop_samples(colours, _features(u, v))
+    fitted, agree = _smooth_fit(colours, _features(u, v))
+    backdrop = _backdrop_samples(colours, fitted, agree)
     edge = np.zeros((height, width, 3), dtype=np.float32)
-    edge[ys, xs] = _bridge_gaps(colours, backdrop)
+    edge[ys, xs] = _bridge_gaps(colours, fitted, backdrop)
     patch = _coons_patch(edge[0], edge[-1], edge[:, 0], edge[:, -1])
     return _Backdrop(patch, _border_noise(raw, backdrop))
 
@@ -384,7 +396,8 @@ def _full_body_region(subject: _Subject, aspect: float) -> _Region:
 
 def _wide_region(subject: _Subject, aspect: float) -> _Region:
     left, top, right, bottom = subject.box
-    height = (bottom - top) / subject.shown / _WIDE_SUBJECT_HEIGHT
+    # A bust cannot be shown whole; it fills the same share of the frame, cut by the frame's bottom edge instead.
+    height = (bottom - top) / _WIDE_SUBJECT_HEIGHT
     width = max(height * aspect, (right - left) / 0.8)
     height = width / aspect
     return _Region((left + right - width) / 2.0, bottom - _WIDE_FEET_AT * height, width, height)
@@ -571,27 +584,29 @@ def _smooth_noise(rng: np.random.Generator, height: int, width: int, cells: int 
 def _outdoor(height: int, width: int, rng: np.random.Generator) -> FloatArray:
     horizon = 0.62
     _, v = _grid(height, width)
+    above = v < horizon
     sky_t = np.clip(v / horizon, 0.0, 1.0) ** 0.8
     grass_t = np.clip((v - horizon) / (1.0 - horizon), 0.0, 1.0)
-    sky = _lerp_rows((92, 146, 214), (200, 224, 242), sky_t)
-    grass = _lerp_rows((122, 170, 86), (62, 116, 50), grass_t)
-    # Clouds are stretched sideways and fade out towards the horizon, as real ones do.
-    clouds = np.clip(_smooth_noise(rng, height, width, (7, 3)), 0.25, 1.0) - 0.25
-    sky = _f32(sky + (clouds * (1.0 - sky_t) ** 0.5)[:, :, None] * np.float32(70.0))
+    rows = np.where(
+        above[:, :, None],
+        _lerp_rows((92, 146, 214), (200, 224, 242), sky_t),
+        _lerp_rows((122, 170, 86), (62, 116, 50), grass_t),
+    )
+    # Clouds are stretched sideways and fade towards the horizon, as real ones do; the grass gets a soft mottle.
+    clouds = (np.clip(_smooth_noise(rng, height, width, (7, 3)), 0.25, 1.0) - 0.25) * (1.0 - sky_t) ** 0.5 * 70.0
+    mottle = _smooth_noise(rng, height, width, 24) * np.float32(10.0)
+    scene = _f32(rows + np.where(above, clouds, mottle)[:, :, None])
     # A wavy band of distant trees sits on the horizon.
     wave = _smooth_noise(rng, 1, width, (1, 9))[0]
     tree_top = horizon - 0.035 - 0.025 * (wave + 1.0) / 2.0
-    trees = (v >= tree_top[None, :]) & (v < horizon)
-    scene = np.where((v < horizon)[:, :, None], sky, grass)
-    scene = np.where(trees[:, :, None], np.array([84, 120, 92], dtype=np.float32), scene)
-    texture = _smooth_noise(rng, height, width, 24)[:, :, None] * np.float32(10.0)
-    outdoor: FloatArray = np.where((v >= horizon)[:, :, None], scene + texture, scene)
-    return outdoor
+    scene[(v >= tree_top[None, :]) & above] = (84, 120, 92)
+    return scene
 
 
 def _indoor(height: int, width: int, rng: np.random.Generator) -> FloatArray:
     floor_at = 0.74
     u, v = _grid(height, width)
+    on_wall = v < floor_at
     wall = _lerp_rows((206, 184, 152), (232, 212, 180), np.clip(v / floor_at, 0.0, 1.0))
     floor_t = np.clip((v - floor_at) / (1.0 - floor_at), 0.0, 1.0)
     floor = _lerp_rows((164, 116, 74), (116, 78, 48), floor_t)
@@ -601,10 +616,10 @@ def _indoor(height: int, width: int, rng: np.random.Generator) -> FloatArray:
     # A warm pool of lamp light and faint plaster mottling keep the wall from looking like a flat fill.
     light = 1.0 + 0.08 * np.exp(-(((u - 0.5) / 0.35) ** 2) - ((v - 0.35) / 0.3) ** 2)
     plaster = _smooth_noise(rng, height, width, 16) * np.float32(4.0)
-    room = np.where((v < floor_at)[:, :, None], wall * light[:, :, None] + plaster[:, :, None], floor)
-    skirting = (v >= floor_at - 0.018) & (v < floor_at)
-    indoor: FloatArray = np.where(skirting[:, :, None], np.array([242, 236, 226], dtype=np.float32), room)
-    return indoor
+    lit_wall = wall * light[:, :, None] + plaster[:, :, None]
+    room = _f32(np.where(on_wall[:, :, None], lit_wall, floor))
+    room[np.broadcast_to((v >= floor_at - 0.018) & on_wall, (height, width))] = (242, 236, 226)  # skirting board
+    return room
 
 
 def _studio(height: int, width: int) -> FloatArray:
