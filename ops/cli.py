@@ -20,7 +20,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 def cmd_up(args: argparse.Namespace) -> int:
     from ops.embedded_stack import run_until_signalled
 
-    asyncio.run(run_until_signalled(_settings(args)))
+    asyncio.run(run_until_signalled(_settings(args), workers=args.workers))
     return 0
 
 
@@ -53,6 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--port", type=int, help="bridge port (default 3000, or SMARTGEN_PORT)")
     up.add_argument("--host", help="bridge address (default 127.0.0.1)")
     up.add_argument("--data", help="data directory: JetStream store and catalog (default ./var)")
+    up.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="processes running the CPU-bound generator and validator (0: everything in one process)",
+    )
     up.set_defaults(run=cmd_up)
 
     actor = sub.add_parser("actor", help="run one or more actors against NATS_URL")

@@ -16,7 +16,7 @@ READY_TIMEOUT_S = 10.0
 PR_SET_PDEATHSIG = 1
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """Runs in the child before exec: if smartgen is killed outright, the kernel stops nats-server too."""
     if sys.platform.startswith("linux"):
         import ctypes
@@ -71,9 +71,7 @@ class NatsServer:
         for stale in ports_dir.glob("*.ports"):
             stale.unlink()
         with (self.data_dir / "nats-server.log").open("ab") as log:
-            self.process = subprocess.Popen(
-                self.command(ports_dir), stdout=log, stderr=log, preexec_fn=_die_with_parent
-            )
+            self.process = subprocess.Popen(self.command(ports_dir), stdout=log, stderr=log, preexec_fn=die_with_parent)
 
     def _read_ports(self, ports_dir: Path) -> tuple[str, str] | None:
         assert self.process is not None

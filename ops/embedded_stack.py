@@ -3,7 +3,10 @@
 import asyncio
 import contextlib
 import logging
+import os
 import signal
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -11,13 +14,14 @@ import msgspec
 from aiohttp import web
 
 from bridge.app import create_app
-from ops.embedded import NatsServer
-from ops.roles import ACTORS, running_actors
+from ops.embedded import NatsServer, die_with_parent
+from ops.roles import ACTORS, running_actors, wait_until_answering
 from ops.seed import seed_demo
 from ops.settings import Settings
 
 log = logging.getLogger("smartgen")
 REPO_CONFIG = Path(__file__).resolve().parent.parent / "nats.conf"
+CPU_ROLES = ("generator", "validator")
 
 
 @contextlib.asynccontextmanager
@@ -32,13 +36,41 @@ async def serving_bridge(settings: Settings) -> AsyncIterator[web.AppRunner]:
         await runner.cleanup()
 
 
+def _spawn(command: list[str], env: dict[str, str], count: int) -> list[subprocess.Popen[bytes]]:
+    return [
+        subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, preexec_fn=die_with_parent) for _ in range(count)
+    ]
+
+
 @contextlib.asynccontextmanager
-async def embedded_stack(settings: Settings, *, seed: bool = True) -> AsyncIterator[Settings]:
+async def worker_processes(settings: Settings, count: int) -> AsyncIterator[None]:
+    """The CPU-bound stages in their own processes, so rendering and scoring use the other cores instead of
+    competing with orchestration for this process's GIL."""
+    env = {**os.environ, "NATS_URL": settings.nats_url, "SMARTGEN_DATA": str(settings.data_dir)}
+    command = [sys.executable, "-m", "ops.cli", "actor", *CPU_ROLES]
+    workers = await asyncio.to_thread(_spawn, command, env, count)
+    try:
+        yield
+    finally:
+        for worker in workers:
+            if worker.poll() is None:
+                worker.send_signal(signal.SIGTERM)
+        for worker in workers:
+            try:
+                await asyncio.to_thread(worker.wait, 30)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+
+
+@contextlib.asynccontextmanager
+async def embedded_stack(settings: Settings, *, seed: bool = True, workers: int = 1) -> AsyncIterator[Settings]:
     server = NatsServer(settings.data_dir / "nats", config=REPO_CONFIG if REPO_CONFIG.exists() else None)
     await server.start()
     try:
         settings = msgspec.structs.replace(settings, nats_url=server.url)
-        async with running_actors(settings, ACTORS) as broker:
+        in_process = [role for role in ACTORS if workers == 0 or role not in CPU_ROLES]
+        async with worker_processes(settings, workers), running_actors(settings, in_process) as broker:
+            await wait_until_answering(broker, ACTORS, timeout_s=60)
             if seed:
                 await seed_demo(broker.connection)
             async with serving_bridge(settings):
@@ -47,12 +79,12 @@ async def embedded_stack(settings: Settings, *, seed: bool = True) -> AsyncItera
         server.stop()
 
 
-async def run_until_signalled(settings: Settings) -> None:
+async def run_until_signalled(settings: Settings, workers: int = 1) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    async with embedded_stack(settings) as ready:
+    async with embedded_stack(settings, workers=workers) as ready:
         print(f"smartgen is up: http://{ready.host}:{ready.port} (bus {ready.nats_url}, data {ready.data_dir})")
         print(
             f"try: curl -X POST http://{ready.host}:{ready.port}/api/v1/characters/demo/generate-smart-image "
