@@ -7,6 +7,7 @@ from aiohttp import web
 
 from actors.images import MAX_UPLOAD_BYTES
 from actors.media import ObjectStoreMedia
+from actors.runtime import BusLayout
 from bridge import views
 from bridge.errors import error_middleware
 from bridge.keys import MEDIA, NATS, SETTINGS
@@ -34,6 +35,11 @@ async def _nats_connection(app: web.Application) -> AsyncIterator[None]:
         app[SETTINGS].nats_url, name="smartgen-bridge", max_reconnect_attempts=-1, reconnect_time_wait=1
     )
     app[NATS] = nc
-    app[MEDIA] = await ObjectStoreMedia.open(nc.jetstream(timeout=10.0))
+    js = nc.jetstream(timeout=10.0)
+    await BusLayout(replicas=app[SETTINGS].replicas).ensure(js)  # the bridge may start before any actor
+    app[MEDIA] = await ObjectStoreMedia.open(js)
     yield
-    await nc.drain()
+    if nc.is_connected:
+        await nc.drain()
+    else:
+        await nc.close()  # draining needs the server; shutting down while the bus is away must still finish

@@ -49,6 +49,14 @@ def _entry(reference: Reference, base_url: str) -> dict[str, object]:
     }
 
 
+def connected(request: web.Request) -> Client:
+    """While nats-py reconnects it buffers requests until they time out; say at once that the bus is down."""
+    nc: Client = request.app[NATS]
+    if not nc.is_connected:
+        raise ApiError(503, "Service unavailable: the message bus is unreachable")
+    return nc
+
+
 def _unwrap(reply: QueryReply) -> CharacterView | ReferenceAdded:
     if isinstance(reply, QueryError):
         raise ApiError(reply.status, reply.error)
@@ -66,7 +74,7 @@ async def generate_smart_image(request: web.Request) -> web.Response:
         bus_request = to_request(character_id, body)
     except msgspec.ValidationError:
         raise ApiError(404, f"Character not found: {character_id}") from None
-    nc: Client = request.app[NATS]
+    nc = connected(request)
     timeout = request.app[SETTINGS].request_timeout_s
     reply = await nc.request(subjects.GENERATE, encode(bus_request), timeout=timeout)
     status = int((reply.headers or {}).get(STATUS_HEADER, "200"))
@@ -79,20 +87,20 @@ async def create_character(request: web.Request) -> web.Response:
         command = msgspec.convert(msgspec.to_builtins(body), CreateCharacter)
     except msgspec.DecodeError as error:
         raise ApiError(400, f"Invalid parameters: {error}") from None
-    view = _unwrap(await GalleryClient(request.app[NATS]).create_character(command))
+    view = _unwrap(await GalleryClient(connected(request)).create_character(command))
     assert isinstance(view, CharacterView)
     return _json(view.character, status=201)
 
 
 async def get_character(request: web.Request) -> web.Response:
-    view = _unwrap(await GalleryClient(request.app[NATS]).get_character(request.match_info["id"]))
+    view = _unwrap(await GalleryClient(connected(request)).get_character(request.match_info["id"]))
     assert isinstance(view, CharacterView)
     base = request.app[SETTINGS].public_base_url
     return _json({**msgspec.to_builtins(view.character), "references": [_entry(r, base) for r in view.references]})
 
 
 async def list_gallery(request: web.Request) -> web.Response:
-    view = _unwrap(await GalleryClient(request.app[NATS]).list_gallery(request.match_info["id"]))
+    view = _unwrap(await GalleryClient(connected(request)).list_gallery(request.match_info["id"]))
     assert isinstance(view, CharacterView)
     base = request.app[SETTINGS].public_base_url
     entries = sorted(view.references, key=lambda r: r.created_at, reverse=True)
@@ -143,7 +151,7 @@ async def add_reference(request: web.Request) -> web.Response:
         image = await asyncio.to_thread(decode_image, data)
     except InvalidImage as invalid:
         raise ApiError(invalid.status, invalid.message, "image") from None
-    gallery = GalleryClient(request.app[NATS])
+    gallery = GalleryClient(connected(request))
     _unwrap(await gallery.get_character(character_id))  # 404 before anything is stored
     asset_id = await request.app[MEDIA].put(data)
     command = AddReference(
@@ -164,9 +172,7 @@ async def add_reference(request: web.Request) -> web.Response:
 
 
 async def healthz(request: web.Request) -> web.Response:
-    nc: Client = request.app[NATS]
-    if not nc.is_connected:
-        raise ApiError(503, "Service unavailable: the message bus is unreachable")
+    nc = connected(request)
     missing = []
     for stage in ("saga", *subjects.STAGES):
         try:

@@ -5,6 +5,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Sequence
 
+import msgspec
 from faststream.nats import NatsBroker
 from nats.errors import NoRespondersError
 from nats.errors import TimeoutError as NatsTimeout
@@ -18,6 +19,7 @@ from actors.generator.router import build_router as generator_router
 from actors.media import ObjectStoreMedia
 from actors.runtime import BusLayout, make_broker
 from actors.saga.decide import SagaConfig
+from actors.saga.policy import RetryPolicy
 from actors.saga.router import ShellHolder
 from actors.saga.router import build_router as saga_router
 from actors.saga.shell import SagaShell
@@ -32,6 +34,12 @@ from ops.settings import Settings
 
 log = logging.getLogger("smartgen")
 ACTORS = ("saga", "analyzer", "selector", "generator", "validator", "gallery")
+
+
+def retry_policy(settings: Settings) -> RetryPolicy:
+    default = RetryPolicy()
+    timeouts = {**default.stage_timeouts_ms, "generator": round(settings.generation_timeout_s * 1000)}
+    return msgspec.structs.replace(default, stage_timeouts_ms=timeouts)
 
 
 def build_engines(settings: Settings) -> dict[str, Engine]:
@@ -62,7 +70,9 @@ async def wait_until_answering(broker: NatsBroker, roles: Sequence[str], timeout
 
 
 @contextlib.asynccontextmanager
-async def running_actors(settings: Settings, roles: Sequence[str]) -> AsyncIterator[NatsBroker]:
+async def running_actors(
+    settings: Settings, roles: Sequence[str], *, engines: dict[str, Engine] | None = None
+) -> AsyncIterator[NatsBroker]:
     """Connect, make sure the streams and buckets exist, start the roles' consumers; stop them on exit."""
     unknown = set(roles) - set(ACTORS)
     if unknown:
@@ -84,7 +94,7 @@ async def running_actors(settings: Settings, roles: Sequence[str]) -> AsyncItera
             selector_router(broker, SelectorSettings(min_generated_consistency=settings.min_generated_consistency))
         )
     if "generator" in roles:
-        engines = build_engines(settings)
+        engines = engines if engines is not None else build_engines(settings)
         for engine in engines.values():
             stack.push_async_callback(engine.close)
         broker.include_router(generator_router(broker, engines, settings.engine, await ObjectStoreMedia.open(js)))
@@ -97,7 +107,7 @@ async def running_actors(settings: Settings, roles: Sequence[str]) -> AsyncItera
         broker.include_router(gallery_router(broker, catalog))
     if "saga" in roles:
         kv = await js.key_value(subjects.SAGA_BUCKET)
-        config = SagaConfig(public_base_url=settings.public_base_url)
+        config = SagaConfig(public_base_url=settings.public_base_url, policy=retry_policy(settings))
         holder.shell = SagaShell(broker, SagaStore(kv), config)
     try:
         await broker.start()

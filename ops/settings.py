@@ -16,6 +16,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     validator_backend: str = "classical"
     dinov3_model: str = ""  # local directory or hub id of DINOv3 weights
     request_timeout_s: float = 600.0
+    generation_timeout_s: float = 180.0  # the saga's wait for one generation attempt
     replicas: int = 1
     min_generated_consistency: float = 85.0
 
@@ -37,6 +38,7 @@ def from_env(env: dict[str, str] | None = None, **overrides: object) -> Settings
         "SMARTGEN_VALIDATOR": ("validator_backend", str),
         "SMARTGEN_DINOV3_MODEL": ("dinov3_model", str),
         "SMARTGEN_REQUEST_TIMEOUT_S": ("request_timeout_s", float),
+        "SMARTGEN_GENERATION_TIMEOUT_S": ("generation_timeout_s", float),
         "SMARTGEN_REPLICAS": ("replicas", int),
         "SMARTGEN_MIN_GENERATED_CONSISTENCY": ("min_generated_consistency", float),
     }

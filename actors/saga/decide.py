@@ -137,8 +137,8 @@ def _transition(state: SagaState, event: StageEvent, config: SagaConfig, now: in
             return _fail(state, 500, f"Saving to the gallery failed: {event.reason}", config, now)
         case StageTimedOut() if event.stage == state.waiting_on and _attempt_number(state) == event.attempt:
             if event.has_workers:
-                seconds = (now - state.phase_since) / 1000
-                reason = f"Timed out: the {event.stage} stage did not answer within {seconds:.0f} s"
+                seconds = round((now - state.phase_since) / 1000, 1)
+                reason = f"Timed out: the {event.stage} stage did not answer within {seconds:g} s"
                 return _fail(state, 504, reason, config, now)
             return _fail(state, 503, f"Service unavailable: no {event.stage} worker is running", config, now)
         case StageUnavailable() if event.stage == state.waiting_on:
