@@ -14,7 +14,15 @@ from contracts import subjects
 from contracts.api import STATUS_HEADER
 from contracts.codec import encode
 from contracts.model import ANGLES, ROLES, SHOT_TYPES, Reference
-from contracts.queries import AddReference, CharacterView, CreateCharacter, QueryError, QueryReply, ReferenceAdded
+from contracts.queries import (
+    AddReference,
+    CharacterView,
+    CreateCharacter,
+    QueryError,
+    QueryReply,
+    ReferenceAdded,
+    UpdateReference,
+)
 from contracts.requests import InvalidRequest, parse_body, to_request
 
 _JSON = "application/json"
@@ -169,6 +177,21 @@ async def add_reference(request: web.Request) -> web.Response:
     added = _unwrap(await gallery.add_reference(command))
     assert isinstance(added, ReferenceAdded)
     return _json(_entry(added.reference, request.app[SETTINGS].public_base_url), status=201)
+
+
+async def update_reference(request: web.Request) -> web.Response:
+    """PATCH a reference's metadata (shot type, angle, tags, caption, role) when derivation got it wrong."""
+    fields = {"characterId": request.match_info["id"], "referenceId": request.match_info["reference_id"]}
+    try:
+        body = msgspec.json.decode(await request.read())
+        if not isinstance(body, dict):
+            raise ApiError(400, "Invalid parameters: the body must be a JSON object")
+        command = msgspec.convert({**body, **fields}, UpdateReference)
+    except msgspec.DecodeError as error:
+        raise ApiError(400, f"Invalid parameters: {error}") from None
+    updated = _unwrap(await GalleryClient(connected(request)).update_reference(command))
+    assert isinstance(updated, ReferenceAdded)
+    return _json(_entry(updated.reference, request.app[SETTINGS].public_base_url))
 
 
 async def healthz(request: web.Request) -> web.Response:

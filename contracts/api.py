@@ -7,7 +7,7 @@ from typing import Annotated
 
 import msgspec
 
-from contracts.model import EntityId, RankedReference, Style
+from contracts.model import EntityId, GenerationParams, PromptAnalysis, RankedReference, Style
 
 Prompt = Annotated[str, msgspec.Meta(min_length=1, max_length=4000, pattern=r"\S")]
 CharacterName = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
@@ -29,6 +29,8 @@ class SmartImageOptions(msgspec.Struct, frozen=True, rename="camel", kw_only=Tru
     consistency_threshold: ConsistencyThreshold = 80
     style: Style = "character_production"
     tags: Tags = DEFAULT_TAGS
+    # Additive to the spec: analyse, rank and plan the attempts, but generate nothing.
+    dry_run: bool = False
 
 
 class SmartImageBody(SmartImageOptions, frozen=True, forbid_unknown_fields=True):
@@ -94,6 +96,30 @@ class ErrorBody(msgspec.Struct, frozen=True, rename="camel", kw_only=True):
     success: bool = False
     error: str
     details: ErrorDetails = ErrorDetails()
+
+
+class PlannedAttempt(msgspec.Struct, frozen=True, rename="camel", kw_only=True):
+    attempt: int
+    reference_used: str
+    chosen_because: str
+    params: GenerationParams
+    params_if: str  # which earlier failure these parameters assume
+
+
+class DryRunData(msgspec.Struct, frozen=True, rename="camel", kw_only=True):
+    character_id: str
+    character_name: str
+    analysis: PromptAnalysis
+    selection: tuple[RankedReference, ...]
+    plan: tuple[PlannedAttempt, ...]
+    retry_adjustments: dict[str, dict[str, float | bool]]
+    request_id: str = ""
+
+
+class DryRunBody(msgspec.Struct, frozen=True, rename="camel", kw_only=True):
+    success: bool = True
+    message: str
+    data: DryRunData
 
 
 # The reply on the bus carries the HTTP status in this header, so NATS callers and the bridge agree.

@@ -1,6 +1,6 @@
 """Catalog requests that answer at once (core NATS request-reply to the gallery actor), and their replies."""
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -34,6 +34,18 @@ class AddReference(Message, frozen=True):
     filename: str = ""
     width: int = 0
     height: int = 0
+
+
+class UpdateReference(Message, frozen=True, forbid_unknown_fields=True):
+    """A correction of a reference's metadata; fields left out stay as they are (null clears shot type/angle)."""
+
+    character_id: str
+    reference_id: str
+    role: Literal["master", "core_reference"] | msgspec.UnsetType = msgspec.UNSET
+    shot_type: ShotType | msgspec.UnsetType | None = msgspec.UNSET
+    angle: Angle | msgspec.UnsetType | None = msgspec.UNSET
+    tags: tuple[Tag, ...] | msgspec.UnsetType = msgspec.UNSET
+    caption: Caption | msgspec.UnsetType = msgspec.UNSET
 
 
 class CharacterView(Tagged, frozen=True, tag="character"):

@@ -17,6 +17,7 @@ FIELD_RULES: dict[str, str] = {
     "tags": "tags must be a string of at most 1000 characters",
     "characterId": "characterId must be 1-64 letters, digits, '_' or '-'",
     "requestId": "requestId must be 1-64 letters, digits, '_' or '-'",
+    "dryRun": "dryRun must be true or false",
 }
 
 _AT_FIELD = re.compile(r"at `\$\.([A-Za-z_]+)")

@@ -47,6 +47,8 @@ GALLERY_CREATE_CHARACTER: Final = "smartgen.gallery.character.create"
 GALLERY_GET_CHARACTER: Final = "smartgen.gallery.character.get"
 GALLERY_ADD_REFERENCE: Final = "smartgen.gallery.reference.add"
 GALLERY_LIST: Final = "smartgen.gallery.list"
+GALLERY_UPDATE_REFERENCE: Final = "smartgen.gallery.reference.update"
+SELECTOR_COVERAGE: Final = "smartgen.selector.coverage"
 
 # Liveness: every stage answers a ping, so the saga can tell "nobody is running X" from "X is slow".
 PING_PREFIX: Final = "smartgen.ping"

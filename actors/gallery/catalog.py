@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import aiosqlite
+import msgspec
 
 from contracts.commands import SaveGeneratedImage
 from contracts.model import Character, Reference
-from contracts.queries import AddReference, CreateCharacter
+from contracts.queries import AddReference, CreateCharacter, UpdateReference
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS characters (
@@ -49,6 +50,10 @@ _COLUMNS = (
 
 
 class CharacterExists(ValueError):
+    pass
+
+
+class InvalidUpdate(ValueError):
     pass
 
 
@@ -124,8 +129,16 @@ class Catalog:
             rows = await cursor.fetchall()
         return tuple(_reference(row) for row in rows)
 
+    async def _demote_master(self, character_id: str) -> None:
+        """A character has one master: a new one turns the previous master into a core reference."""
+        await self._db.execute(
+            "UPDATE entries SET role = 'core_reference' WHERE character_id = ? AND role = 'master'", (character_id,)
+        )
+
     async def add_reference(self, request: AddReference, now: int) -> Reference:
         entry_id = f"ref_{secrets.token_hex(8)}"
+        if request.role == "master":
+            await self._demote_master(request.character_id)
         await self._insert(
             {
                 "id": entry_id,
@@ -144,6 +157,39 @@ class Catalog:
             upsert_on=None,
         )
         return await self._entry(entry_id)
+
+    async def update_reference(self, update: UpdateReference) -> Reference | None:
+        changes = {
+            name: value
+            for name, value in (
+                ("role", update.role),
+                ("shot_type", update.shot_type),
+                ("angle", update.angle),
+                (
+                    "tags",
+                    json.dumps(list(update.tags)) if not isinstance(update.tags, msgspec.UnsetType) else update.tags,
+                ),
+                ("caption", update.caption),
+            )
+            if not isinstance(value, msgspec.UnsetType)
+        }
+        async with self._db.execute(
+            "SELECT role FROM entries WHERE id = ? AND character_id = ?", (update.reference_id, update.character_id)
+        ) as cursor:
+            row = await cursor.fetchone()
+        if row is None:
+            return None
+        if row["role"] == "generated" and "role" in changes:
+            raise InvalidUpdate("a generated image keeps its role; upload it as a reference to promote it")
+        if changes.get("role") == "master":
+            await self._demote_master(update.character_id)
+        if changes:
+            assignments = ", ".join(f"{name} = ?" for name in changes)
+            await self._db.execute(
+                f"UPDATE entries SET {assignments} WHERE id = ?", (*changes.values(), update.reference_id)
+            )
+        await self._db.commit()
+        return await self._entry(update.reference_id)
 
     async def save_generated(self, command: SaveGeneratedImage, width: int, height: int, now: int) -> Reference:
         """Upsert keyed by request id: a redelivered save returns the entry the first delivery wrote."""

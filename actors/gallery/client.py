@@ -5,7 +5,14 @@ from nats.aio.client import Client
 
 from contracts import subjects
 from contracts.codec import encode
-from contracts.queries import AddReference, CharacterView, CreateCharacter, GetCharacter, QueryReply
+from contracts.queries import (
+    AddReference,
+    CharacterView,
+    CreateCharacter,
+    GetCharacter,
+    QueryReply,
+    UpdateReference,
+)
 
 QUERY_TIMEOUT_S = 5.0
 
@@ -32,6 +39,9 @@ class GalleryClient:
 
     async def add_reference(self, request: AddReference) -> QueryReply:
         return await self._ask(subjects.GALLERY_ADD_REFERENCE, request)
+
+    async def update_reference(self, request: UpdateReference) -> QueryReply:
+        return await self._ask(subjects.GALLERY_UPDATE_REFERENCE, request)
 
 
 def is_character(reply: QueryReply) -> bool:

@@ -5,19 +5,28 @@ import time
 import msgspec
 from faststream.nats import NatsBroker, NatsMessage, NatsRouter
 
-from actors.gallery.catalog import Catalog, CharacterExists
+from actors.gallery.catalog import Catalog, CharacterExists, InvalidUpdate
 from actors.runtime import publish_event, stage_consumer
 from actors.stage import add_ping, current_message, decode_command, event_id
 from contracts import subjects
 from contracts.codec import encode
 from contracts.commands import SaveGeneratedImage
 from contracts.events import GalleryUpdated, ImageSaved, SaveFailed
-from contracts.queries import AddReference, CharacterView, CreateCharacter, GetCharacter, QueryError, ReferenceAdded
+from contracts.queries import (
+    AddReference,
+    CharacterView,
+    CreateCharacter,
+    GetCharacter,
+    QueryError,
+    ReferenceAdded,
+    UpdateReference,
+)
 
 _save_decoder = msgspec.json.Decoder(SaveGeneratedImage)
 _create_decoder = msgspec.json.Decoder(CreateCharacter)
 _get_decoder = msgspec.json.Decoder(GetCharacter)
 _add_decoder = msgspec.json.Decoder(AddReference)
+_update_decoder = msgspec.json.Decoder(UpdateReference)
 QUEUE = "smartgen-gallery"
 
 
@@ -86,6 +95,26 @@ def build_router(broker: NatsBroker, catalog: Catalog) -> NatsRouter:
             character_id=reference.character_id,
             entry_id=reference.id,
             change="reference_added",
+            asset_id=reference.asset_id,
+        )
+        await _announce(broker, update)
+        return encode(ReferenceAdded(reference=reference))
+
+    @router.subscriber(subjects.GALLERY_UPDATE_REFERENCE, queue=QUEUE)
+    async def update_reference() -> bytes:
+        try:
+            request = _update_decoder.decode(current_message(broker).body)
+            reference = await catalog.update_reference(request)
+        except msgspec.DecodeError as error:
+            return _invalid(error)
+        except InvalidUpdate as invalid:
+            return encode(QueryError(status=400, error=f"Invalid parameters: {invalid}"))
+        if reference is None:
+            return encode(QueryError(status=404, error=f"Reference not found: {request.reference_id}"))
+        update = GalleryUpdated(
+            character_id=reference.character_id,
+            entry_id=reference.id,
+            change="reference_updated",
             asset_id=reference.asset_id,
         )
         await _announce(broker, update)

@@ -15,6 +15,7 @@ from actors.saga.outcome import (
     CONSISTENCY_NOT_MET,
     GENERATION_FAILED,
     QUALITY_NOT_MET,
+    dry_run_body,
     error_body,
     filename_for,
     success_body,
@@ -29,7 +30,7 @@ from actors.saga.policy import (
     reference_for_attempt,
 )
 from actors.saga.state import AttemptRecord, Phase, SagaState
-from contracts.api import ErrorBody, SmartImageRequest, SuccessBody
+from contracts.api import DryRunBody, ErrorBody, SmartImageRequest, SuccessBody
 from contracts.codec import tag_of
 from contracts.events import (
     AnalysisFailed,
@@ -51,7 +52,7 @@ from contracts.model import GenerationParams
 
 class Outcome(NamedTuple):
     status: int
-    body: SuccessBody | ErrorBody
+    body: SuccessBody | ErrorBody | DryRunBody
 
 
 class Decision(NamedTuple):
@@ -84,6 +85,8 @@ def start(request: SmartImageRequest, request_id: str, reply_to: str, now: int) 
 
 def outcome_of(state: SagaState, config: SagaConfig) -> Outcome | None:
     """The reply a finished saga gives, rebuilt from its state (used again if a crash swallowed the first)."""
+    if state.phase == "succeeded" and not state.attempts:
+        return Outcome(200, dry_run_body(state, config.policy))
     if state.phase == "succeeded":
         return Outcome(200, success_body(state, config.public_base_url, state.phase_since))
     if state.phase == "failed":
@@ -164,6 +167,9 @@ def _on_selected(state: SagaState, event: ReferencesSelected, config: SagaConfig
     if not event.ranking:
         reason = f"No Reference Images: character {event.character.id} has no master reference or gallery images"
         return _fail(new, 400, reason, config, now)
+    if state.request.dry_run:
+        planned = msgspec.structs.replace(new, phase="succeeded", status=200, phase_since=now)
+        return Decision(planned, (), outcome_of(planned, config))
     return _begin_attempt(new, 1, first_params(config.policy, state.request_id), now)
 
 

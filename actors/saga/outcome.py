@@ -2,8 +2,20 @@
 
 import re
 
+import msgspec
+
+from actors.saga.policy import RetryPolicy, plan_attempts
 from actors.saga.state import AttemptRecord, SagaState
-from contracts.api import AttemptSummary, ErrorBody, ErrorDetails, SuccessBody, SuccessData
+from contracts.api import (
+    AttemptSummary,
+    DryRunBody,
+    DryRunData,
+    ErrorBody,
+    ErrorDetails,
+    PlannedAttempt,
+    SuccessBody,
+    SuccessData,
+)
 
 QUALITY_NOT_MET = "Quality threshold not met"
 CONSISTENCY_NOT_MET = "Consistency validation failed"
@@ -66,6 +78,31 @@ def success_body(state: SagaState, public_base_url: str, now: int) -> SuccessBod
     )
     noun = "attempt" if count == 1 else "attempts"
     return SuccessBody(message=f"Smart image generated successfully in {count} {noun}", data=data)
+
+
+def dry_run_body(state: SagaState, policy: RetryPolicy) -> DryRunBody:
+    assert state.character is not None and state.analysis is not None
+    steps = plan_attempts(state.ranking, state.request.max_retries, policy, state.request_id)
+    plan = tuple(
+        PlannedAttempt(
+            attempt=step.attempt,
+            reference_used=f"{step.reference.reference.role}:{step.reference.reference.id}",
+            chosen_because=step.chosen_because,
+            params=step.params,
+            params_if=step.params_if,
+        )
+        for step in steps
+    )
+    data = DryRunData(
+        character_id=state.character.id,
+        character_name=state.request.character_name or state.character.name,
+        analysis=state.analysis,
+        selection=state.ranking,
+        plan=plan,
+        retry_adjustments={cause: msgspec.structs.asdict(change) for cause, change in policy.adjustments.items()},
+        request_id=state.request_id,
+    )
+    return DryRunBody(message=f"Dry run: {len(plan)} attempts planned, nothing generated", data=data)
 
 
 def error_body(state: SagaState, error: str) -> ErrorBody:

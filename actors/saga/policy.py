@@ -8,7 +8,7 @@ less strength (over-constrained edits tend to carry the reference's flaws and co
 
 import hashlib
 from collections.abc import Sequence
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import msgspec
 
@@ -77,6 +77,33 @@ def reference_for_attempt(order: Sequence[RankedReference], attempt: int) -> tup
     else:
         why = f"cycling through references again (score {chosen.score:g})"
     return chosen, why
+
+
+class PlanStep(NamedTuple):
+    attempt: int
+    reference: RankedReference
+    chosen_because: str
+    params: GenerationParams
+    params_if: str
+
+
+def plan_attempts(
+    ranking: Sequence[RankedReference], max_attempts: int, policy: RetryPolicy, request_id: str
+) -> tuple[PlanStep, ...]:
+    """What a request would do, attempt by attempt. Parameters after the first depend on why the previous attempt
+    failed; the plan shows the consistency-miss path, the usual reason to retry."""
+    order = attempt_order(ranking)
+    if not order:
+        return ()
+    steps: list[PlanStep] = []
+    params = first_params(policy, request_id)
+    for attempt in range(1, max_attempts + 1):
+        if attempt > 1:
+            params = next_params(policy, params, "consistency", request_id, attempt)
+        reference, why = reference_for_attempt(order, attempt)
+        condition = "first attempt" if attempt == 1 else "the previous attempt missed the consistency threshold"
+        steps.append(PlanStep(attempt, reference, why, params, condition))
+    return tuple(steps)
 
 
 def seed_for(request_id: str, attempt: int) -> int:

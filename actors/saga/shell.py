@@ -21,7 +21,7 @@ from actors.saga.liveness import Liveness
 from actors.saga.state import SagaState
 from actors.saga.store import AlreadyExists, SagaStore, StaleRevision
 from contracts import subjects
-from contracts.api import STATUS_HEADER, ErrorBody, ErrorDetails
+from contracts.api import STATUS_HEADER, DryRunBody, ErrorBody, ErrorDetails
 from contracts.codec import encode, tag_of
 from contracts.events import StageEvent, StageTimedOut, StageUnavailable
 from contracts.requests import InvalidRequest, parse_request
@@ -119,6 +119,8 @@ class SagaShell:
 
     async def _announce(self, state: SagaState, outcome: Outcome) -> None:
         await self._reply(state.reply_to, outcome)
+        if isinstance(outcome.body, DryRunBody):
+            return  # a plan is an answer to its caller, not a fact other systems act on
         subject = subjects.EVT_REQUEST_SUCCEEDED if outcome.status == 200 else subjects.EVT_REQUEST_FAILED
         await publish_event(self._broker, subject, outcome.body, msg_id=f"{state.request_id}:outcome")
 

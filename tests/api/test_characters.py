@@ -129,3 +129,64 @@ async def test_character_creation_errors(stack: Stack, body: dict[str, object], 
 async def test_missing_media_is_404(stack: Stack) -> None:
     async with stack.http.get(f"{stack.base_url}/media/{'0' * 64}") as response:
         assert response.status == 404
+
+
+async def test_reference_metadata_can_be_corrected_with_patch(stack: Stack) -> None:
+    images = await gallery(stack, "demo")
+    side = next(i for i in images if i["angle"] == "side")
+    url = f"{stack.base_url}/api/v1/characters/demo/references/{side['id']}"
+    async with stack.http.patch(
+        url, json={"angle": "45-degree", "tags": ["turnaround"], "caption": "fixed"}
+    ) as response:
+        body = await response.json()
+    assert response.status == 200, body
+    assert (body["data"]["angle"], body["data"]["tags"], body["data"]["caption"]) == (
+        "45-degree",
+        ["turnaround"],
+        "fixed",
+    )
+    assert body["data"]["shotType"] == side["shotType"]  # fields left out stay as they were
+    updated = next(i for i in await gallery(stack, "demo") if i["id"] == side["id"])
+    assert updated["angle"] == "45-degree"
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [({"angle": "upside-down"}, 400), ({"colour": "red"}, 400), ([1], 400), ({"role": "generated"}, 400)],
+)
+async def test_bad_patches_are_refused(stack: Stack, body: object, status: int) -> None:
+    reference = (await gallery(stack, "demo"))[0]
+    async with stack.http.patch(
+        f"{stack.base_url}/api/v1/characters/demo/references/{reference['id']}", json=body
+    ) as response:
+        assert response.status == status
+    async with stack.http.patch(
+        f"{stack.base_url}/api/v1/characters/demo/references/nope", json={"angle": "side"}
+    ) as response:
+        assert response.status == 404
+
+
+async def test_a_new_master_demotes_the_previous_one(stack: Stack) -> None:
+    status, _ = await upload(
+        stack, "demo", png_bytes(256), "new-master.png", role="master", angle="front", shotType="full-body"
+    )
+    assert status == 201
+    masters = [i for i in await gallery(stack, "demo") if i["type"] == "master"]
+    assert len(masters) == 1 and masters[0]["filename"] == "new-master.png"
+
+
+async def test_dry_run_plans_without_generating(stack: Stack) -> None:
+    before = await gallery(stack, "demo")
+    status, body = await stack.post_json(
+        "/api/v1/characters/demo/generate-smart-image",
+        {"prompt": "side view, full body", "dryRun": True, "maxRetries": 3},
+    )
+    assert status == 200, body
+    data = body["data"]
+    assert isinstance(data, dict)
+    assert data["analysis"]["angle"] == "side" and data["analysis"]["shotType"] == "full-body"
+    top = data["selection"][0]
+    assert top["reference"]["angle"] == "side" and top["parts"]["angleMatch"] == 5
+    assert [p["attempt"] for p in data["plan"]] == [1, 2, 3]
+    assert data["plan"][1]["referenceUsed"].startswith("master:")
+    assert await gallery(stack, "demo") == before

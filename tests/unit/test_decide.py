@@ -6,7 +6,7 @@ import pytest
 from actors.saga.commands import outstanding
 from actors.saga.decide import Decision, SagaConfig, decide, start
 from actors.saga.policy import RetryPolicy, attempt_order, next_params
-from contracts.api import ErrorBody, SmartImageRequest, SuccessBody
+from contracts.api import DryRunBody, ErrorBody, SmartImageRequest, SuccessBody
 from contracts.commands import AnalyzePrompt, GenerateImage, SaveGeneratedImage, SelectReferences, ValidateImage
 from contracts.events import (
     GenerationFailed,
@@ -286,3 +286,21 @@ def test_outstanding_command_can_be_rebuilt_from_state_alone() -> None:
     for events in ([], until_generating()[:1], until_generating(), [*until_generating(), attempt(1, 0, 0)[0]]):
         decision = run(list(events))
         assert decision.commands == (outstanding(decision.state),)
+
+
+def test_dry_run_answers_with_the_plan_and_commands_no_generation() -> None:
+    decision = run(until_generating(), dryRun=True, maxRetries=4)
+    assert decision.commands == ()
+    assert decision.outcome is not None
+    status, body = decision.outcome
+    assert status == 200 and isinstance(body, DryRunBody)
+    plan = body.data.plan
+    assert [p.reference_used for p in plan] == [
+        "core_reference:core1",
+        "master:master",
+        "core_reference:core2",
+        "core_reference:core1",
+    ]
+    strengths = [p.params.strength for p in plan]
+    assert strengths == sorted(strengths) and strengths[0] < strengths[-1]  # consistency misses hold harder
+    assert body.data.selection == RANKING
