@@ -4,20 +4,25 @@ from collections.abc import AsyncIterator
 
 import nats
 from aiohttp import web
+from opentelemetry import trace
+from opentelemetry.trace import TracerProvider
 
 from actors.images import MAX_UPLOAD_BYTES
 from actors.media import ObjectStoreMedia
 from actors.runtime import BusLayout
 from bridge import views
 from bridge.errors import error_middleware
-from bridge.keys import MEDIA, NATS, SETTINGS
+from bridge.keys import MEDIA, NATS, SETTINGS, TRACER
 from bridge.media import get_media
 from ops.settings import Settings
+from ops.telemetry import tracer_provider_for
 
 
-def create_app(settings: Settings) -> web.Application:
+def create_app(settings: Settings, tracer_provider: TracerProvider | None = None) -> web.Application:
     app = web.Application(middlewares=[error_middleware], client_max_size=MAX_UPLOAD_BYTES + 1024 * 1024)
     app[SETTINGS] = settings
+    provider = tracer_provider or tracer_provider_for(settings, "smartgen-bridge")
+    app[TRACER] = (provider or trace.NoOpTracerProvider()).get_tracer("smartgen.bridge")
     app.cleanup_ctx.append(_nats_connection)
     for prefix in ("/api/v1", "/api"):
         app.router.add_post(prefix + "/characters/{id}/generate-smart-image", views.generate_smart_image)

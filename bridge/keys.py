@@ -2,6 +2,7 @@
 
 from aiohttp import web
 from nats.aio.client import Client
+from opentelemetry.trace import Tracer
 
 from actors.media import ObjectStoreMedia
 from ops.settings import Settings
@@ -9,3 +10,4 @@ from ops.settings import Settings
 NATS = web.AppKey("nats", Client)
 MEDIA = web.AppKey("media", ObjectStoreMedia)
 SETTINGS = web.AppKey("settings", Settings)
+TRACER = web.AppKey("tracer", Tracer)

@@ -5,11 +5,13 @@ import asyncio
 import msgspec
 from aiohttp import BodyPartReader, web
 from nats.aio.client import Client
+from opentelemetry import propagate
+from opentelemetry.trace import SpanKind
 
 from actors.gallery.client import GalleryClient
 from actors.images import MAX_UPLOAD_BYTES, InvalidImage, decode_image
 from bridge.errors import ApiError
-from bridge.keys import MEDIA, NATS, SETTINGS
+from bridge.keys import MEDIA, NATS, SETTINGS, TRACER
 from contracts import subjects
 from contracts.api import STATUS_HEADER
 from contracts.codec import encode
@@ -84,8 +86,13 @@ async def generate_smart_image(request: web.Request) -> web.Response:
         raise ApiError(404, f"Character not found: {character_id}") from None
     nc = connected(request)
     timeout = request.app[SETTINGS].request_timeout_s
-    reply = await nc.request(subjects.GENERATE, encode(bus_request), timeout=timeout)
-    status = int((reply.headers or {}).get(STATUS_HEADER, "200"))
+    with request.app[TRACER].start_as_current_span(f"POST {request.path}", kind=SpanKind.SERVER) as span:
+        headers: dict[str, str] = {}
+        propagate.inject(headers)  # the saga and every stage continue this trace through NATS headers
+        reply = await nc.request(subjects.GENERATE, encode(bus_request), timeout=timeout, headers=headers)
+        status = int((reply.headers or {}).get(STATUS_HEADER, "200"))
+        span.set_attribute("http.response.status_code", status)
+        span.set_attribute("smartgen.character_id", character_id)
     return web.Response(status=status, body=reply.data, content_type=_JSON)
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import msgspec
 from aiohttp import web
+from opentelemetry.sdk.trace import TracerProvider
 
 from bridge.app import create_app
 from ops.embedded import NatsServer, die_with_parent
@@ -25,8 +26,10 @@ CPU_ROLES = ("generator", "validator")
 
 
 @contextlib.asynccontextmanager
-async def serving_bridge(settings: Settings) -> AsyncIterator[web.AppRunner]:
-    runner = web.AppRunner(create_app(settings), access_log=None, handle_signals=False)
+async def serving_bridge(
+    settings: Settings, tracer_provider: TracerProvider | None = None
+) -> AsyncIterator[web.AppRunner]:
+    runner = web.AppRunner(create_app(settings, tracer_provider), access_log=None, handle_signals=False)
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.port)
     try:

@@ -7,8 +7,10 @@ from collections.abc import AsyncIterator, Sequence
 
 import msgspec
 from faststream.nats import NatsBroker
+from faststream.nats.opentelemetry import NatsTelemetryMiddleware
 from nats.errors import NoRespondersError
 from nats.errors import TimeoutError as NatsTimeout
+from opentelemetry.trace import TracerProvider
 
 from actors.analyzer.router import build_router as analyzer_router
 from actors.gallery.catalog import Catalog
@@ -31,6 +33,7 @@ from actors.validator.router import build_router as validator_router
 from actors.validator.service import Validator
 from contracts import subjects
 from ops.settings import Settings
+from ops.telemetry import tracer_provider_for
 
 log = logging.getLogger("smartgen")
 ACTORS = ("saga", "analyzer", "selector", "generator", "validator", "gallery")
@@ -71,13 +74,19 @@ async def wait_until_answering(broker: NatsBroker, roles: Sequence[str], timeout
 
 @contextlib.asynccontextmanager
 async def running_actors(
-    settings: Settings, roles: Sequence[str], *, engines: dict[str, Engine] | None = None
+    settings: Settings,
+    roles: Sequence[str],
+    *,
+    engines: dict[str, Engine] | None = None,
+    tracer_provider: TracerProvider | None = None,
 ) -> AsyncIterator[NatsBroker]:
     """Connect, make sure the streams and buckets exist, start the roles' consumers; stop them on exit."""
     unknown = set(roles) - set(ACTORS)
     if unknown:
         raise SystemExit(f"unknown actor(s): {', '.join(sorted(unknown))} (available: {', '.join(ACTORS)})")
-    broker = make_broker(settings.nats_url, name="+".join(roles))
+    provider = tracer_provider or tracer_provider_for(settings, "smartgen-" + "+".join(roles))
+    middlewares = [NatsTelemetryMiddleware(tracer_provider=provider)] if provider else []
+    broker = make_broker(settings.nats_url, name="+".join(roles), middlewares=middlewares)
     await broker.connect()
     js = broker.connection.jetstream(timeout=10.0)
     await BusLayout(replicas=settings.replicas).ensure(js)

@@ -19,6 +19,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     generation_timeout_s: float = 180.0  # the saga's wait for one generation attempt
     replicas: int = 1
     min_generated_consistency: float = 85.0
+    otlp_endpoint: str = ""  # OTLP/HTTP traces endpoint, e.g. http://collector:4318/v1/traces; empty: no tracing
 
     @property
     def public_base_url(self) -> str:
@@ -41,6 +42,7 @@ def from_env(env: dict[str, str] | None = None, **overrides: object) -> Settings
         "SMARTGEN_GENERATION_TIMEOUT_S": ("generation_timeout_s", float),
         "SMARTGEN_REPLICAS": ("replicas", int),
         "SMARTGEN_MIN_GENERATED_CONSISTENCY": ("min_generated_consistency", float),
+        "SMARTGEN_OTLP_ENDPOINT": ("otlp_endpoint", str),
     }
     for variable, (field, convert) in table.items():
         if variable in source and source[variable] != "":
