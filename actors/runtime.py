@@ -73,6 +73,12 @@ class BusLayout:
                 KeyValueConfig(bucket=subjects.SAGA_BUCKET, history=1, ttl=self.saga_ttl_s, replicas=self.replicas)
             )
         try:
+            await js.key_value(subjects.ATTEMPT_BUCKET)
+        except BucketNotFoundError:
+            await js.create_key_value(
+                KeyValueConfig(bucket=subjects.ATTEMPT_BUCKET, history=1, ttl=self.saga_ttl_s, replicas=self.replicas)
+            )
+        try:
             await js.object_store(subjects.MEDIA_BUCKET)
         except (BucketNotFoundError, nats.js.errors.NotFoundError):
             await js.create_object_store(

@@ -15,6 +15,7 @@ MaxRetries = Annotated[int, msgspec.Meta(ge=1, le=5)]
 QualityThreshold = Annotated[float, msgspec.Meta(ge=50, le=100)]
 ConsistencyThreshold = Annotated[float, msgspec.Meta(ge=60, le=100)]
 Tags = Annotated[str, msgspec.Meta(max_length=1000)]
+EngineName = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 
 DEFAULT_TAGS = "smart generation"
 
@@ -31,6 +32,8 @@ class SmartImageOptions(msgspec.Struct, frozen=True, rename="camel", kw_only=Tru
     tags: Tags = DEFAULT_TAGS
     # Additive to the spec: analyse, rank and plan the attempts, but generate nothing.
     dry_run: bool = False
+    # Additive: which configured generation engine to use (default: the deployment's).
+    engine: EngineName | None = None
 
 
 class SmartImageBody(SmartImageOptions, frozen=True, forbid_unknown_fields=True):

@@ -110,6 +110,16 @@ StageEvent = (
 )
 
 
+class GenerationProgress(Tagged, frozen=True, tag="generation_progress"):
+    """How far an engine has got with an attempt (ComfyUI steps, fal queue position)."""
+
+    request_id: str
+    attempt: int
+    engine: str
+    detail: str
+    fraction: float
+
+
 class GalleryUpdated(Tagged, frozen=True, tag="gallery_updated"):
     character_id: str
     entry_id: str

@@ -18,6 +18,7 @@ FIELD_RULES: dict[str, str] = {
     "characterId": "characterId must be 1-64 letters, digits, '_' or '-'",
     "requestId": "requestId must be 1-64 letters, digits, '_' or '-'",
     "dryRun": "dryRun must be true or false",
+    "engine": "engine must be the name of a configured engine (letters, digits, '_' or '-')",
 }
 
 _AT_FIELD = re.compile(r"at `\$\.([A-Za-z_]+)")

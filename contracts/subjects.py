@@ -38,6 +38,9 @@ EVT_REQUEST_SUCCEEDED: Final = "smartgen.evt.request.succeeded"
 EVT_REQUEST_FAILED: Final = "smartgen.evt.request.failed"
 EVENT_WILDCARD: Final = "smartgen.evt.>"
 
+# Attempt progress from engines that report it (core NATS, not persisted): `smartgen.progress.<requestId>`.
+PROGRESS_PREFIX: Final = "smartgen.progress"
+
 # Published by the gallery after every catalog write, one subject per character.
 GALLERY_UPDATED_PREFIX: Final = "smartgen.gallery.updated"
 GALLERY_UPDATED_WILDCARD: Final = "smartgen.gallery.updated.>"
@@ -57,6 +60,7 @@ COMMAND_STREAM: Final = "SMARTGEN_COMMANDS"
 EVENT_STREAM: Final = "SMARTGEN_EVENTS"
 GALLERY_STREAM: Final = "SMARTGEN_GALLERY"
 SAGA_BUCKET: Final = "smartgen-sagas"
+ATTEMPT_BUCKET: Final = "smartgen-attempts"  # finished generations, so a redelivered command reuses its result
 MEDIA_BUCKET: Final = "smartgen-media"
 
 STAGES: Final = ("analyzer", "selector", "generator", "validator", "gallery")
@@ -64,6 +68,10 @@ STAGES: Final = ("analyzer", "selector", "generator", "validator", "gallery")
 
 def gallery_updated(character_id: str) -> str:
     return f"{GALLERY_UPDATED_PREFIX}.{character_id}"
+
+
+def progress(request_id: str) -> str:
+    return f"{PROGRESS_PREFIX}.{request_id}"
 
 
 def ping(stage: str) -> str:

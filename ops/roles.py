@@ -15,8 +15,10 @@ from opentelemetry.trace import TracerProvider
 from actors.analyzer.router import build_router as analyzer_router
 from actors.gallery.catalog import Catalog
 from actors.gallery.router import build_router as gallery_router
+from actors.generator.engines import registry as engine_registry
 from actors.generator.engines.base import Engine
-from actors.generator.engines.local import LocalEngine
+from actors.generator.engines.http_retry import EngineConfigError
+from actors.generator.results import KvAttemptResults
 from actors.generator.router import build_router as generator_router
 from actors.media import ObjectStoreMedia
 from actors.runtime import BusLayout, make_broker
@@ -46,7 +48,14 @@ def retry_policy(settings: Settings) -> RetryPolicy:
 
 
 def build_engines(settings: Settings) -> dict[str, Engine]:
-    return {"local": LocalEngine()}
+    """Engines from SMARTGEN_ENGINES_FILE / SMARTGEN_ENGINES (see docs/engines.md); `local` is always there."""
+    try:
+        engines = engine_registry.build_engines(engine_registry.engine_settings_from_env())
+    except EngineConfigError as error:
+        raise SystemExit(f"engine configuration: {error}") from None
+    if settings.engine not in engines:
+        raise SystemExit(f"SMARTGEN_ENGINE={settings.engine} is not configured (configured: {', '.join(engines)})")
+    return dict(engines)
 
 
 def build_embedder(settings: Settings) -> Embedder:
@@ -106,7 +115,9 @@ async def running_actors(
         engines = engines if engines is not None else build_engines(settings)
         for engine in engines.values():
             stack.push_async_callback(engine.close)
-        broker.include_router(generator_router(broker, engines, settings.engine, await ObjectStoreMedia.open(js)))
+        media = await ObjectStoreMedia.open(js)
+        results = KvAttemptResults(await js.key_value(subjects.ATTEMPT_BUCKET))
+        broker.include_router(generator_router(broker, engines, settings.engine, media, results))
     if "validator" in roles:
         validator = Validator(build_embedder(settings), await ObjectStoreMedia.open(js))
         broker.include_router(validator_router(broker, validator))

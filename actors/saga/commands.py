@@ -54,6 +54,7 @@ def outstanding(state: SagaState) -> Command | None:
             analysis=state.analysis,
             reference=record.reference.reference,
             params=record.params,
+            engine=request.engine or "",
         )
     assert record.asset_id is not None
     if state.phase == "validating":

@@ -185,6 +185,8 @@ def _on_generation_failed(state: SagaState, event: GenerationFailed, config: Sag
     if event.kind == "unavailable":
         reason = f"Service Unavailable: the image generation engine is unreachable ({event.reason})"
         return _fail(state, 503, reason, config, now)
+    if event.kind == "invalid":  # e.g. an engine name nobody configured: no retry can help
+        return _fail(state, 400, f"Invalid parameters: {event.reason}", config, now)
     record = msgspec.structs.replace(
         state.attempts[-1],
         engine=event.engine,

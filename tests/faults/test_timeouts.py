@@ -8,7 +8,7 @@ import aiohttp
 import pytest
 from nats.aio.client import Client
 
-from actors.generator.engines.base import EngineJob
+from actors.generator.engines.base import EngineJob, ProgressCallback
 from ops.embedded import NatsServer
 from ops.embedded_stack import serving_bridge
 from ops.roles import ACTORS, running_actors
@@ -24,7 +24,7 @@ class StuckEngine:
 
     name = "local"
 
-    async def generate(self, job: EngineJob) -> bytes:
+    async def generate(self, job: EngineJob, *, progress: ProgressCallback | None = None) -> bytes:
         await asyncio.sleep(3)
         raise asyncio.CancelledError
 

@@ -304,3 +304,15 @@ def test_dry_run_answers_with_the_plan_and_commands_no_generation() -> None:
     strengths = [p.params.strength for p in plan]
     assert strengths == sorted(strengths) and strengths[0] < strengths[-1]  # consistency misses hold harder
     assert body.data.selection == RANKING
+
+
+def test_an_unknown_engine_is_a_400_without_retries() -> None:
+    failed = GenerationFailed(request_id="r1", attempt=1, kind="invalid", reason="unknown engine 'dall-e'")
+    decision = run([*until_generating(), failed], engine="dall-e")
+    assert decision.outcome is not None and decision.outcome.status == 400
+    assert decision.state.attempts[0].attempt == 1 and len(decision.state.attempts) == 1
+
+
+def test_the_requested_engine_reaches_the_generator() -> None:
+    (command,) = run(until_generating(), engine="comfyui").commands
+    assert isinstance(command, GenerateImage) and command.engine == "comfyui"

@@ -1,5 +1,6 @@
 """The one interface every generation engine implements, and how engines report failure."""
 
+from collections.abc import Awaitable, Callable
 from typing import Literal, NamedTuple, Protocol
 
 from contracts.model import GenerationParams, PromptAnalysis, Style
@@ -27,10 +28,14 @@ class EngineError(Exception):
         self.reason = reason
 
 
+# Engines that know how far along they are call this with a short line ("step 7/20") and a 0-1 fraction.
+ProgressCallback = Callable[[str, float], Awaitable[None]]
+
+
 class Engine(Protocol):
     name: str
 
-    async def generate(self, job: EngineJob) -> bytes:
+    async def generate(self, job: EngineJob, *, progress: ProgressCallback | None = None) -> bytes:
         """Return the encoded output image, or raise EngineError."""
         ...
 

@@ -1,0 +1,1 @@
+"""Engine adapters against loopback servers that speak each API's protocol."""
