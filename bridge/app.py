@@ -30,6 +30,7 @@ def create_app(settings: Settings, tracer_provider: TracerProvider | None = None
         app.router.add_get(prefix + "/characters/{id}", views.get_character)
         app.router.add_post(prefix + "/characters/{id}/references", views.add_reference)
         app.router.add_get(prefix + "/characters/{id}/gallery", views.list_gallery)
+        app.router.add_get(prefix + "/characters/{id}/coverage", views.character_coverage)
         app.router.add_patch(prefix + "/characters/{id}/references/{reference_id}", views.update_reference)
     app.router.add_get("/media/{asset_id}", get_media)
     app.router.add_get("/healthz", views.healthz)

@@ -19,6 +19,7 @@ from contracts.model import ANGLES, ROLES, SHOT_TYPES, Reference
 from contracts.queries import (
     AddReference,
     CharacterView,
+    CoverageView,
     CreateCharacter,
     QueryError,
     QueryReply,
@@ -67,7 +68,7 @@ def connected(request: web.Request) -> Client:
     return nc
 
 
-def _unwrap(reply: QueryReply) -> CharacterView | ReferenceAdded:
+def _unwrap(reply: QueryReply) -> CharacterView | ReferenceAdded | CoverageView:
     if isinstance(reply, QueryError):
         raise ApiError(reply.status, reply.error)
     return reply
@@ -184,6 +185,12 @@ async def add_reference(request: web.Request) -> web.Response:
     added = _unwrap(await gallery.add_reference(command))
     assert isinstance(added, ReferenceAdded)
     return _json(_entry(added.reference, request.app[SETTINGS].public_base_url), status=201)
+
+
+async def character_coverage(request: web.Request) -> web.Response:
+    reply = _unwrap(await GalleryClient(connected(request)).coverage(request.match_info["id"]))
+    assert isinstance(reply, CoverageView)
+    return _json({"characterId": reply.character.id, **reply.coverage})
 
 
 async def update_reference(request: web.Request) -> web.Response:

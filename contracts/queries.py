@@ -1,6 +1,6 @@
 """Catalog requests that answer at once (core NATS request-reply to the gallery actor), and their replies."""
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 
@@ -57,9 +57,16 @@ class ReferenceAdded(Tagged, frozen=True, tag="reference_added"):
     reference: Reference
 
 
+class CoverageView(Tagged, frozen=True, tag="coverage"):
+    """Which shot types and angles a character's references cover, and which views to add."""
+
+    character: Character
+    coverage: dict[str, Any]
+
+
 class QueryError(Tagged, frozen=True, tag="error"):
     status: int  # the HTTP status this maps to: 404 unknown character, 400 invalid request
     error: str
 
 
-QueryReply = CharacterView | ReferenceAdded | QueryError
+QueryReply = CharacterView | ReferenceAdded | CoverageView | QueryError

@@ -124,7 +124,7 @@ async def running_actors(
     if "gallery" in roles:
         catalog = await Catalog.open(settings.data_dir / "catalog.sqlite3")
         stack.push_async_callback(catalog.close)
-        broker.include_router(gallery_router(broker, catalog))
+        broker.include_router(gallery_router(broker, catalog, await ObjectStoreMedia.open(js)))
     if "saga" in roles:
         kv = await js.key_value(subjects.SAGA_BUCKET)
         config = SagaConfig(public_base_url=settings.public_base_url, policy=retry_policy(settings))

@@ -40,6 +40,10 @@ class GalleryClient:
     async def add_reference(self, request: AddReference) -> QueryReply:
         return await self._ask(subjects.GALLERY_ADD_REFERENCE, request)
 
+    async def coverage(self, character_id: str) -> QueryReply:
+        """Answered by the selector (it owns the matching rules), not the gallery."""
+        return await self._ask(subjects.SELECTOR_COVERAGE, GetCharacter(character_id=character_id))
+
     async def update_reference(self, request: UpdateReference) -> QueryReply:
         return await self._ask(subjects.GALLERY_UPDATE_REFERENCE, request)
 

@@ -1,12 +1,16 @@
 """Gallery actor: the catalog's only writer. Answers catalog requests and saves generated images."""
 
+import asyncio
 import time
 
 import msgspec
 from faststream.nats import NatsBroker, NatsMessage, NatsRouter
 
 from actors.gallery.catalog import Catalog, CharacterExists, InvalidUpdate
+from actors.images import InvalidImage, decode_image
+from actors.media import AssetNotFound, MediaStore
 from actors.runtime import publish_event, stage_consumer
+from actors.selector.derive import derive_view
 from actors.stage import add_ping, current_message, decode_command, event_id
 from contracts import subjects
 from contracts.codec import encode
@@ -44,7 +48,19 @@ async def _announce(broker: NatsBroker, update: GalleryUpdated) -> None:
     )
 
 
-def build_router(broker: NatsBroker, catalog: Catalog) -> NatsRouter:
+async def with_derived_view(request: AddReference, media: MediaStore) -> AddReference:
+    """Fill a missing shot type or angle from the image itself; what the uploader said always wins."""
+    if request.shot_type is not None and request.angle is not None:
+        return request
+    try:
+        image = decode_image(await media.get(request.asset_id))
+    except (AssetNotFound, InvalidImage):
+        return request
+    shot_type, angle, _ = await asyncio.to_thread(derive_view, image)
+    return msgspec.structs.replace(request, shot_type=request.shot_type or shot_type, angle=request.angle or angle)
+
+
+def build_router(broker: NatsBroker, catalog: Catalog, media: MediaStore) -> NatsRouter:
     router = NatsRouter()
 
     async def view(character_id: str) -> bytes:
@@ -90,7 +106,7 @@ def build_router(broker: NatsBroker, catalog: Catalog) -> NatsRouter:
             return _invalid(error)
         if await catalog.get_character(request.character_id) is None:
             return encode(QueryError(status=404, error=f"Character not found: {request.character_id}"))
-        reference = await catalog.add_reference(request, now_ms())
+        reference = await catalog.add_reference(await with_derived_view(request, media), now_ms())
         update = GalleryUpdated(
             character_id=reference.character_id,
             entry_id=reference.id,

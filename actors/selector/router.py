@@ -7,14 +7,17 @@ from nats.errors import TimeoutError as NatsTimeout
 
 from actors.gallery.client import GalleryClient
 from actors.runtime import publish_event, stage_consumer
+from actors.selector.coverage import coverage
 from actors.selector.rank import rank_references
 from actors.stage import add_ping, current_message, decode_command, event_id
 from contracts import subjects
+from contracts.codec import encode
 from contracts.commands import SelectReferences
 from contracts.events import FailureKind, ReferencesSelected, SelectionFailed
-from contracts.queries import CharacterView, QueryError
+from contracts.queries import CharacterView, CoverageView, GetCharacter, QueryError
 
 _decoder = msgspec.json.Decoder(SelectReferences)
+_get_decoder = msgspec.json.Decoder(GetCharacter)
 
 
 class SelectorSettings(msgspec.Struct, frozen=True, kw_only=True):
@@ -55,6 +58,18 @@ def build_router(broker: NatsBroker, settings: SelectorSettings | None = None) -
         else:
             msg_id = event_id(command.request_id, "selection_failed")
             await publish_event(broker, subjects.EVT_SELECTION_FAILED, event, msg_id=msg_id)
+
+    @router.subscriber(subjects.SELECTOR_COVERAGE, queue="smartgen-selector")
+    async def character_coverage() -> bytes:
+        try:
+            request = _get_decoder.decode(current_message(broker).body)
+        except msgspec.DecodeError as error:
+            return encode(QueryError(status=400, error=f"Invalid parameters: {error}"))
+        reply = await GalleryClient(broker.connection).get_character(request.character_id)
+        if not isinstance(reply, CharacterView):
+            return encode(reply)
+        report = coverage(reply.references, min_generated_consistency=config.min_generated_consistency)
+        return encode(CoverageView(character=reply.character, coverage=dict(report)))
 
     add_ping(router, "selector")
     return router

@@ -190,3 +190,32 @@ async def test_dry_run_plans_without_generating(stack: Stack) -> None:
     assert [p["attempt"] for p in data["plan"]] == [1, 2, 3]
     assert data["plan"][1]["referenceUsed"].startswith("master:")
     assert await gallery(stack, "demo") == before
+
+
+@pytest.mark.parametrize(("angle", "shot"), [("side", "full-body"), ("back", "medium"), ("front", "close-up")])
+async def test_missing_shot_type_and_angle_are_derived_from_the_image(stack: Stack, angle: str, shot: str) -> None:
+    buffer = io.BytesIO()
+    draw_view(angle, shot, 256).save(buffer, "PNG")  # type: ignore[arg-type]
+    status, body = await upload(stack, "demo", buffer.getvalue(), "unlabelled.png")
+    assert status == 201, body
+    assert (body["data"]["angle"], body["data"]["shotType"]) == (angle, shot)  # type: ignore[index]
+
+
+async def test_what_the_uploader_says_wins_over_derivation(stack: Stack) -> None:
+    status, body = await upload(stack, "demo", png_bytes(256), "labelled.png", angle="back")
+    assert status == 201
+    assert body["data"]["angle"] == "back" and body["data"]["shotType"] == "full-body"  # type: ignore[index]
+
+
+async def test_coverage_lists_covered_views_and_what_to_add(stack: Stack) -> None:
+    async with stack.http.get(f"{stack.base_url}/api/v1/characters/demo/coverage") as response:
+        body = await response.json()
+    assert response.status == 200, body
+    data = body["data"]
+    covered = {(c["shotType"], c["angle"]) for c in data["cells"] if c["count"] > 0}
+    assert ("full-body", "front") in covered and ("close-up", "front") in covered
+    missing = {(f["shotType"], f["angle"]) for f in data["fallbacks"]}
+    assert ("close-up", "back") in missing and ("full-body", "front") not in missing
+    assert data["suggestions"], "a character without back close-ups should be told which views to add"
+    async with stack.http.get(f"{stack.base_url}/api/v1/characters/ghost/coverage") as response:
+        assert response.status == 404
