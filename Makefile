@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
 	$(PY) -m pip install -q --disable-pip-version-check torch==2.13.0
-	$(PY) -m pip install -q --disable-pip-version-check -e '.[dinov3,dev]'
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[dinov3,embedding,dev]'
 	touch $(STAMP)
 
 run: install

@@ -94,6 +94,7 @@ def make_broker(url: str, *, name: str, middlewares: Iterable[Any] = ()) -> Nats
         reconnect_time_wait=1,
         middlewares=tuple(middlewares),
         log_level=logging.DEBUG,  # per-message logs at DEBUG: quiet unless asked for
+        logger=logging.getLogger("smartgen.bus"),  # obeys the process's logging config (FastStream's own does not)
         graceful_timeout=15.0,
     )
 

@@ -2,6 +2,7 @@
 
 import argparse
 import asyncio
+import importlib
 import logging
 import sys
 from pathlib import Path
@@ -77,15 +78,27 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--url", default="http://127.0.0.1:3000")
     generate.add_argument("-o", "--option", action="append", help="extra body field, e.g. -o maxRetries=5")
     generate.set_defaults(run=cmd_generate)
+    # Listed for --help only: main() hands these to their own parsers before argparse sees them.
+    sub.add_parser("analyze", help="print the prompt analysis as JSON (prompts as arguments, or one per line on stdin)")
+    sub.add_parser("score", help="score candidate images against a reference, as the validator does")
     return parser
 
 
+# Commands that parse their own arguments (argparse would swallow their --help and options otherwise).
+DELEGATED = {"analyze": "ops.analyze_cli", "score": "ops.score"}
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in DELEGATED:
+        module = importlib.import_module(DELEGATED[argv[0]])
+        return int(module.main(argv[1:]))
     args = build_parser().parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
-    logging.getLogger("faststream").setLevel(logging.DEBUG if args.verbose else logging.WARNING)
+    for noisy in ("faststream", "smartgen.bus"):  # per-message and shutdown chatter
+        logging.getLogger(noisy).setLevel(logging.DEBUG if args.verbose else logging.WARNING)
     try:
         return int(args.run(args))
     except KeyboardInterrupt:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import msgspec
 from aiohttp import web
+from faststream.nats import NatsBroker
 from opentelemetry.sdk.trace import TracerProvider
 
 from bridge.app import create_app
@@ -46,14 +47,14 @@ def _spawn(command: list[str], env: dict[str, str], count: int) -> list[subproce
 
 
 @contextlib.asynccontextmanager
-async def worker_processes(settings: Settings, count: int) -> AsyncIterator[None]:
+async def worker_processes(settings: Settings, count: int) -> AsyncIterator[list[subprocess.Popen[bytes]]]:
     """The CPU-bound stages in their own processes, so rendering and scoring use the other cores instead of
     competing with orchestration for this process's GIL."""
     env = {**os.environ, "NATS_URL": settings.nats_url, "SMARTGEN_DATA": str(settings.data_dir)}
     command = [sys.executable, "-m", "ops.cli", "actor", *CPU_ROLES]
     workers = await asyncio.to_thread(_spawn, command, env, count)
     try:
-        yield
+        yield workers
     finally:
         for worker in workers:
             if worker.poll() is None:
@@ -65,6 +66,21 @@ async def worker_processes(settings: Settings, count: int) -> AsyncIterator[None
                 worker.kill()
 
 
+async def wait_for_workers(broker: NatsBroker, children: list[subprocess.Popen[bytes]], timeout_s: float = 120) -> None:
+    """Wait until the worker processes answer; one that exits (a bad engine or validator setting) stops startup
+    with its own error message already on the terminal, instead of a silent wait."""
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while True:
+        try:
+            await wait_until_answering(broker, ACTORS, timeout_s=0.5)
+            return
+        except TimeoutError:
+            if exited := [c.returncode for c in children if c.poll() is not None]:
+                raise SystemExit(f"a worker process exited (status {exited[0]}) during startup") from None
+            if asyncio.get_running_loop().time() > deadline:
+                raise
+
+
 @contextlib.asynccontextmanager
 async def embedded_stack(settings: Settings, *, seed: bool = True, workers: int = 1) -> AsyncIterator[Settings]:
     server = NatsServer(settings.data_dir / "nats", config=REPO_CONFIG if REPO_CONFIG.exists() else None)
@@ -72,8 +88,11 @@ async def embedded_stack(settings: Settings, *, seed: bool = True, workers: int 
     try:
         settings = msgspec.structs.replace(settings, nats_url=server.url)
         in_process = [role for role in ACTORS if workers == 0 or role not in CPU_ROLES]
-        async with worker_processes(settings, workers), running_actors(settings, in_process) as broker:
-            await wait_until_answering(broker, ACTORS, timeout_s=60)
+        async with (
+            worker_processes(settings, workers) as children,
+            running_actors(settings, in_process) as broker,
+        ):
+            await wait_for_workers(broker, children)
             if seed:
                 await seed_demo(broker.connection)
             async with serving_bridge(settings):

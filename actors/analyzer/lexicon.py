@@ -1,26 +1,38 @@
 """The vocabulary the prompt analyzer reads, kept as plain data so it can grow without touching the logic.
 
-Phrases are written the way people type them. Hyphens and spaces are interchangeable when matching
-("close-up" also matches "close up"), and every phrase is matched as whole words, longest first, so
-"dramatic lighting" wins over "dramatic" and "three-quarter length" (a framing) wins over "three-quarter"
-(an angle).
+Phrases are written the way people type them, comma-separated inside `phrases(...)`. Hyphens and spaces are
+interchangeable when matching ("close-up" also matches "close up"), and every phrase is matched as whole words,
+longest first, so "dramatic lighting" wins over "dramatic", "three-quarter length" (a framing) wins over
+"three-quarter" (an angle) and "in front of the museum" (outside) wins over "museum" (inside).
 
 Each cue carries a strength. When a prompt cues several values of one field, the strongest cue decides:
 an explicit category word ("close-up", "side view", "dramatic") beats a synonym ("headshot", "profile",
-"moody"), which beats a weak hint ("portrait", "face", "sitting").
+"moody", "sprinting", "kitchen"), which beats a weak hint ("portrait", "face", "dancing", "window").
 
-Choices made where film vocabulary is ambiguous:
-- "medium close-up" counts as close-up: it frames head and shoulders, and a reference chosen for it must
-  show the face in detail, which is what a close-up reference offers.
-- "three-quarter length" / "3/4 shot" (knees up) counts as medium, the nearest of the four framings,
-  whereas "three-quarter" alone or "3/4 view" is the 45-degree angle.
-- "over the shoulder" counts as back: the camera sees the back of the subject's head and shoulder.
-- "no background" / "transparent background" count as studio: they ask for an isolated subject on a
-  plain ground, which is what a studio reference shows. They are phrases, so the "no" inside them is
-  not read as a negator.
-- "landscape" is a wide framing (synonym) and a weak outdoor hint.
+Film crews abbreviate (MS, CU, OTS). An abbreviation written in capitals here only counts when the prompt
+writes it in capitals too, so "ms" in "ms. smith" is not a medium shot.
+
+Some phrase families are spelled out from parts with `combine(...)` ("looking straight into the camera",
+"turned her head slightly", "from head to toe"): the parts are plain alternatives, not patterns, so the
+table stays a plain phrase table.
+
+Choices made where the vocabulary is ambiguous (tests/data/prompts.tsv states the same conventions):
+- "medium close-up", chest-up, bust and "portrait" count as close-up: they frame head and shoulders, and a
+  reference chosen for them must show the face in detail, which is what a close-up reference offers.
+- "three-quarter length" / "3/4 shot" (knees up), cowboy and American shots count as medium, whereas
+  "three-quarter" alone, "3/4 view", half-profile and "turned slightly" are the 45-degree angle.
+- "over the shoulder" and "walking away" count as back: the camera sees the subject's back.
+- Camera height and tilt (low angle, dutch angle, worm's-eye) say nothing about which side of the subject is
+  seen; a bird's-eye or aerial view is a wide framing.
+- "no background" / "without a background" / "transparent background" count as studio: they ask for an
+  isolated subject on a plain ground, which is what a studio reference shows. They are phrases, so the
+  "no" inside them is not read as a negator.
+- Standing and sitting fix neither the framing nor the mood; "standing pose" (a model sheet term) is full-body.
+- "landscape" is a wide framing (synonym) and a weak outdoor hint; "landscape format" is neither.
 """
 
+import itertools
+import re
 from typing import Final
 
 from contracts.model import Angle, Mood, Setting, ShotType
@@ -34,478 +46,397 @@ STRENGTHS: Final = (EXPLICIT, SYNONYM, WEAK)
 # How many words after a negator it still reaches ("not a very dramatic" is three words).
 NEGATION_WINDOW_WORDS: Final = 3
 
+_SPACES: Final = re.compile(r"\s+")
+
+
+def phrases(text: str) -> tuple[str, ...]:
+    """Comma-separated phrases, in order; a phrase may run over a line break."""
+    return tuple(phrase for part in text.split(",") if (phrase := _SPACES.sub(" ", part).strip()))
+
+
+def combine(*parts: str) -> tuple[str, ...]:
+    """Every phrase made by taking one alternative from each part; a part's alternatives are split on "|",
+    and an empty alternative makes the part optional: combine("looking|staring", "|straight", "at the camera")."""
+    choices = [part.split("|") for part in parts]
+    return tuple(" ".join(word for word in chosen if word) for chosen in itertools.product(*choices))
+
+
+def is_abbreviation(phrase: str) -> bool:
+    """A phrase written in capitals in the lexicon (MS, CU, OTS): it only counts when typed in capitals."""
+    return phrase.isupper() and phrase.isalpha() and len(phrase) <= 4
+
+
+# Who or what a phrase can point at, reused across families.
+_CAMERA: Final = "the camera|camera|the viewer|viewer|the viewers|us|you|the lens|lens|the audience|the spectator"
+_PERSON: Final = "her|his|their|the character's|the subject's"
+_FEET: Final = (
+    "toe|toes|feet|the feet|her feet|his feet|their feet|foot|shoes|her shoes|his shoes|the shoes|boots|her boots"
+    "|his boots|their boots|the boots|heels|her heels|sneakers|her sneakers|his sneakers"
+)
+_TURN: Final = "turned|turning|turns|turn|angled|angling|rotated|rotating|twisted|twisting|shifted"
+_SLIGHTLY: Final = "slightly|a bit|a little|a little bit|partly|partially|somewhat|halfway|a touch"
+_BODY: Final = "|her head|his head|their head|the head|her body|his body|their body|the body|her torso|his torso"
+_BUILDINGS: Final = (
+    "house|museum|castle|church|cathedral|school|station|train station|building|shop|store|palace|temple|tower"
+    "|gate|gates|front door|cafe|café|restaurant|tavern|inn|library|hospital|mansion|cottage|cabin|bakery"
+    "|hotel|theater|theatre|stadium|bank|city hall|barn|lighthouse|monument|fountain|statue|shrine"
+)
+_DETERMINER: Final = "|the|a|an|his|her|their|our|its|that|this"
+_PLAIN: Final = (
+    "plain|white|black|grey|gray|solid|simple|blank|neutral|flat|clean|light|dark|coloured|colored|colour|color"
+    "|single-colour|single-color|solid-colour|solid-color|transparent|empty|pastel|beige|cream|off-white"
+    "|light grey|light gray|dark grey|dark gray|mid grey|mid gray|blue|red|green|pink|yellow|orange|purple"
+    "|gradient|minimal|minimalist|uniform|studio|paper|seamless|seamless white|seamless grey|seamless gray"
+)
+_GROUND: Final = "background|backdrop|bg|back drop|backround"
+
 SHOT_TYPE_VOCABULARY: Final[dict[ShotType, dict[int, tuple[str, ...]]]] = {
     "close-up": {
-        EXPLICIT: (
-            "close-up",
-            "closeup",
-            "close-up shot",
-            "closeup shot",
-            "extreme close-up",
-            "medium close-up",
-            "ecu",
-            "mcu",
+        EXPLICIT: phrases(
+            """close-up, closeup, close-up shot, closeup shot, extreme close-up, extreme closeup, medium close-up,
+            CU, ECU, MCU, XCU, BCU"""
         ),
-        SYNONYM: (
-            "headshot",
-            "head shot",
-            "head and shoulders",
-            "bust",
-            "bust shot",
-            "mugshot",
-            "mug shot",
-            "macro",
-            "macro shot",
-            "tight shot",
-            "face close-up",
-            "shoulders up",
-            "neck up",
+        SYNONYM: phrases(
+            """headshot, head shot, head-and-shoulders, head and shoulders, bust, bust shot, bust portrait, mugshot,
+            mug shot, macro, macro shot, macro on, tight shot, tight on, close on, close shot, close framing,
+            tight framing, tight crop, tightly framed, tightly cropped, face close-up, shoulders up, from the
+            shoulders up, neck up, from the neck up, chest up, chest-up, from the chest up, zoom in, zoom in on,
+            zoomed in, zooming in, zoomed-in, push in, push in to, punch in, up close, close to the camera, close
+            to camera, close to the lens, just her face, just his face, just the face, only her face, only his
+            face, only the face, face only, the face only, her face only, his face only, eye detail, eyes detail,
+            detail shot, beauty shot, profile picture, profile pic, profile photo, pfp, passport photo,
+            passport-style photo, passport style photo, id photo, id card photo, id picture, tight headshot,
+            tight profile, close profile, tight profile shot, close profile shot, expression sheet, face detail,
+            face shot"""
         ),
-        WEAK: ("portrait", "face", "facial expression"),
+        WEAK: phrases("portrait, face, facial expression, selfie, avatar, self-portrait"),
     },
     "medium": {
-        EXPLICIT: ("medium", "medium shot", "mid shot", "mid-shot", "midshot", "medium view"),
-        SYNONYM: (
-            "waist-up",
-            "waist up",
-            "from the waist up",
-            "half body",
-            "half-body",
-            "half-length",
-            "half length",
-            "upper body",
-            "upper-body",
-            "cowboy shot",
-            "american shot",
-            "chest up",
-            "chest-up",
-            "knees up",
-            "thigh up",
-            "three-quarter length",
-            "three-quarter shot",
-            "three-quarter body",
-            "3/4 length",
-            "3/4 shot",
-            "3/4 body",
+        EXPLICIT: phrases("medium, medium shot, mid shot, mid-shot, midshot, medium view, medium framing, MS, MCS"),
+        SYNONYM: phrases(
+            """waist-up, waist up, from the waist up, waist-up shot, waist high, waist-high, hips up, hip up,
+            hip-up, from the hips up, from the hip up, half body, half-body, half-length, half length, half-body
+            shot, upper body, upper-body, upper-body shot, upper half, top half, cowboy shot, american shot,
+            knee shot, knees up, from the knees up, knee up, knee-up, thigh up, thigh-up, thighs up, from the
+            thighs up, mid-thigh, three-quarter length, three-quarter shot, three-quarter body, 3/4 length,
+            3/4 shot, 3/4 body, medium full shot, medium wide shot, mid-length, cropped at the waist, to the
+            waist, MFS"""
         ),
-        WEAK: ("torso",),
+        WEAK: phrases("torso"),
     },
     "full-body": {
-        EXPLICIT: ("full body", "full-body", "full body shot", "full-body shot", "full shot"),
-        SYNONYM: (
-            "full length",
-            "full-length",
-            "full length shot",
-            "head to toe",
-            "head-to-toe",
-            "from head to toe",
-            "whole body",
-            "entire body",
-            "entire figure",
-            "full figure",
-            "full-figure",
-            "standing pose",
-            "feet visible",
-            "full outfit",
-        ),
-        WEAK: ("standing",),
+        EXPLICIT: phrases("full body, full-body, full body shot, full-body shot, full shot, FS"),
+        SYNONYM: phrases(
+            """full length, full-length, full length shot, full-length portrait, whole body, entire body,
+            whole figure, entire figure, the whole figure, full figure, full-figure, standing pose, feet visible,
+            shoes visible, boots visible, feet in frame, feet in the frame, full outfit, whole outfit, entire
+            outfit, full fit, full costume, everything visible, whole character, entire character, full view,
+            shown in full, seen in full, in full view, head-to-toe, t-pose, a-pose"""
+        )
+        + combine(
+            "from|",
+            "head|her head|his head|their head|hat|her hat|his hat|top|top of her head",
+            "to|down to|till|until|all the way to|all the way down to",
+            _FEET,
+        )
+        + combine("down to|all the way down to|including|include|showing|show", _FEET)
+        + combine(_FEET, "visible|in frame|in the frame|included|in shot|in the shot"),
+        WEAK: (),
     },
     "wide": {
-        EXPLICIT: ("wide", "wide shot", "wide-shot", "wide view", "extreme wide", "extreme wide shot"),
-        SYNONYM: (
-            "establishing shot",
-            "long shot",
-            "extreme long shot",
-            "wide angle",
-            "wide-angle",
-            "wide-angle shot",
-            "landscape",
-            "panorama",
-            "panoramic",
-            "in the distance",
-            "far away",
-            "aerial view",
-            "bird's eye view",
-            "birds eye view",
-            "vista",
+        EXPLICIT: phrases(
+            """wide, wide shot, wide-shot, wide view, extreme wide, extreme wide shot, wide framing, very wide shot,
+            WS, EWS, VWS, LS, ELS, XLS"""
         ),
-        WEAK: ("distant", "scenery", "tiny figure"),
+        SYNONYM: phrases(
+            """establishing shot, establishing, long shot, extreme long shot, very long shot, wide angle, wide-angle,
+            wide-angle shot, landscape, landscape shot, panorama, panoramic, in the distance, far away, far-away,
+            far away shot, far shot, distant shot, from afar, from a distance, at a distance, aerial, aerial view,
+            aerial shot, drone shot, drone view, bird's eye view, birds eye view, bird's-eye, birds-eye, vista,
+            zoomed out, zoom out, zoomed way out, zoom way out, zoomed all the way out, pull back, pulled back,
+            pull way back, pulled way back, master shot, full scene, whole scene, entire scene, scene
+            overview, tiny figure, small figure, tiny figures, small figures"""
+        )
+        + combine(
+            "tiny|small|little|very small|minuscule|dwarfed",
+            "in the frame|in frame|in the shot|in the distance|in the landscape|in the scene|against the landscape",
+        ),
+        WEAK: phrases("distant, scenery, vast, sweeping, expansive, scenic, lone figure"),
     },
 }
 
 ANGLE_VOCABULARY: Final[dict[Angle, dict[int, tuple[str, ...]]]] = {
     "front": {
-        EXPLICIT: ("front", "front view", "front-view", "frontal", "frontal view", "from the front", "front-facing"),
-        SYNONYM: (
-            "facing the camera",
-            "facing camera",
-            "facing the viewer",
-            "facing viewer",
-            "facing forward",
-            "looking at the camera",
-            "looking at camera",
-            "looking at the viewer",
-            "looking at viewer",
-            "straight on",
-            "straight-on",
-            "head-on",
-            "head on",
-            "symmetrical",
+        EXPLICIT: phrases(
+            """front, front view, front-view, frontal, frontal view, from the front, front-facing, front facing,
+            front on, front-on, front angle, front shot"""
         ),
-        WEAK: ("facing us",),
+        SYNONYM: phrases(
+            """facing forward, facing front, faces forward, face forward, straight on, straight-on, head-on,
+            head on, face-on, face on, symmetrical, full face, full-face, eye contact, eye contact with the
+            viewer, eye contact with the camera, making eye contact, en face, looking straight ahead, facing
+            ahead, passport photo, passport-style photo, passport style photo, id photo, id card photo"""
+        )
+        + combine(
+            "looking|looks|look|staring|stares|stare|gazing|gazes|gaze|glaring|glares|glare|peering|peers"
+            "|smiling|smiles|facing|faces|face|turned|turned toward|turned towards|pointed|aimed",
+            "|straight|right|directly|straight out|out",
+            "|at|into|toward|towards|to|out at",
+            _CAMERA,
+        ),
+        WEAK: phrases("facing us"),
     },
     "side": {
-        EXPLICIT: ("side", "side view", "side-view", "from the side", "side angle"),
-        SYNONYM: ("profile", "profile view", "side profile", "in profile", "sideways", "lateral view", "lateral"),
+        EXPLICIT: phrases("side, side view, side-view, from the side, side angle, side shot, side-on, side on"),
+        SYNONYM: phrases(
+            """profile, profile view, side profile, in profile, full profile, in full profile, sideways, lateral
+            view, lateral, side-facing, side facing, facing sideways, profile shot, tight profile, close profile,
+            tight profile shot, close profile shot"""
+        )
+        + combine(
+            "facing|faces|face|turned fully|fully turned|turned completely|pointing",
+            "|to the|towards the|toward the",
+            "left|right",
+        ),
         WEAK: (),
     },
     "back": {
-        EXPLICIT: ("back", "back view", "back-view", "from the back", "rear view", "rear"),
-        SYNONYM: (
-            "from behind",
-            "facing away",
-            "turned away",
-            "walking away",
-            "over the shoulder",
-            "over-the-shoulder",
-            "over her shoulder",
-            "over his shoulder",
-            "over their shoulder",
-            "back turned",
-            "back to the camera",
-            "back to camera",
+        EXPLICIT: phrases(
+            """back, back view, back-view, from the back, rear view, rear, from the rear, back shot, rear shot,
+            back angle, rear angle"""
         ),
-        WEAK: ("behind",),
+        SYNONYM: phrases(
+            """from behind, seen from behind, shot from behind, viewed from behind, facing away, faces away, turned
+            away, turns away, turning away, walking away, walks away, running away, heading away, riding away,
+            over the shoulder, over-the-shoulder, OTS, over her shoulder, over his shoulder, over their shoulder,
+            back turned, back to the camera, back to camera, back of the head, back of her head, back of his head,
+            back of the jacket, back of her jacket, back of his jacket, back of the cloak, back of the coat"""
+        )
+        + combine("with|", "her|his|their|the", "back", "to|towards|toward|facing|turned to|turned towards", _CAMERA)
+        + combine("see|sees|seeing|show|shows|showing|shown|view of", _PERSON, "back")
+        + combine("facing|turned|turning", "away from", _CAMERA),
+        WEAK: (),
     },
     "45-degree": {
-        EXPLICIT: (
-            "45-degree",
-            "45 degree",
-            "45 degrees",
-            "45-degree angle",
-            "45 degree angle",
-            "three-quarter",
-            "three quarter",
-            "three-quarter view",
-            "three-quarter angle",
-            "3/4",
-            "3/4 view",
-            "3/4 angle",
-            "quarter view",
+        EXPLICIT: phrases(
+            """45-degree, 45 degree, 45 degrees, 45-degree angle, 45 degree angle, three-quarter, three quarter,
+            three-quarters, three quarters, three-quarter view, three-quarters view, three-quarter angle,
+            three-quarter turn, 3/4, 3/4 view, 3/4 angle, 3/4 turn, quarter view, quarter turn, quarter-turn,
+            three-quarter profile, 3/4 profile, half profile, half-profile, semi-profile, semi profile,
+            3/4 front, 3/4 front view, three-quarter front view, front three-quarter, front 3/4"""
         ),
-        SYNONYM: ("angled", "turned slightly", "slightly turned", "half-turned", "quarter turn", "oblique"),
+        SYNONYM: phrases(
+            """angled, angled view, angled pose, at an angle, at an angle to the camera, slight angle, oblique,
+            oblique angle, oblique view, half-turned, half turned, diagonal view, diagonal angle"""
+        )
+        + combine(_TURN, _BODY, _SLIGHTLY)
+        + combine(_SLIGHTLY, _TURN),
         WEAK: (),
     },
 }
 
 MOOD_VOCABULARY: Final[dict[Mood, dict[int, tuple[str, ...]]]] = {
     "action": {
-        EXPLICIT: ("action", "action shot", "action pose", "action scene", "in action"),
-        SYNONYM: (
-            "jumping",
-            "jump",
-            "leaping",
-            "leap",
-            "running",
-            "sprinting",
-            "sprint",
-            "fighting",
-            "fight",
-            "sword fight",
-            "swordfight",
-            "battle",
-            "combat",
-            "dynamic",
-            "dynamic pose",
-            "kick",
-            "kicking",
-            "flying kick",
-            "punch",
-            "punching",
-            "chase",
-            "chasing",
-            "explosion",
-            "explosions",
-            "dodging",
-            "dodge",
-            "attacking",
-            "attack",
-            "charging",
-            "lunging",
-            "slashing",
-            "swinging",
-            "spinning",
-            "diving",
-            "falling",
-            "climbing",
-            "racing",
-            "duel",
-            "brawl",
-            "sparring",
-            "mid-air",
-            "midair",
-            "motion blur",
-            "in motion",
-            "high-speed",
+        EXPLICIT: phrases("action, action shot, action pose, action scene, in action, action-packed, action packed"),
+        SYNONYM: phrases(
+            """jumping, jump, jumps, leaping, leap, leaps, running, runs, sprinting, sprint, sprints, jogging, jog,
+            dashing, dash, rushing, bolting, fighting, fight, fights, sword fight, swordfight, sword fighting,
+            swordplay, fencing, battle, battling, combat, dynamic, dynamic pose, kick, kicks, kicking, flying kick,
+            spinning kick, punch, punches, punching, throwing a punch, chase, chases, chasing, chased, being chased,
+            car chase, pursuit, explosion, explosions, exploding, dodging, dodge, dodges, attacking, attack,
+            attacks, charging, charges, charge, lunging, lunge, slashing, stabbing, striking, swinging, spinning,
+            diving, climbing, racing, speeding, galloping, duel, dueling, duelling, brawl, brawling,
+            sparring, wrestling, boxing, mid-air, midair, in mid-air, mid-jump, mid-leap, mid-stride, mid-swing,
+            mid-kick, mid-punch, mid-battle, mid-fight, mid-action, motion blur, in motion, on the move,
+            high-speed, fast-paced, high-energy, high energy, kinetic, energetic, skateboarding, skating,
+            snowboarding, skiing, surfing, parkour, flipping, backflip, somersault, cartwheel, acrobatic,
+            acrobatics, gunfight, shootout, firefight, shooting, firing, gunfire, martial arts, kung fu, karate,
+            tackling, tackle, dunking, throwing, hurling, casting a spell, casting spells, casting lightning,
+            casting a fireball, throwing a fireball, fireball, blasting, drawing her sword, drawing his sword,
+            draws her sword, draws his sword, unsheathing, sword raised, loosing arrows, shooting arrows, firing
+            arrows, siege, assault, ambush, raid, skirmish, clash, clashing, stampede, fleeing, escaping, escape,
+            running away, running off, racing away,
+            car crash, chaos, chaotic, frantic, dancing wildly, dancing like crazy, breakdancing, moshing,
+            headbanging, fleeing, boss fight, pillow fight, snowball fight, battle scene, fight scene, war,
+            warfare, rampage, riot, pounce, pouncing"""
         ),
-        WEAK: ("through the air", "fast", "energetic"),
+        WEAK: phrases("through the air, fast, dancing, dance, training, workout, sports, flying, soaring, swooping"),
     },
     "calm": {
-        EXPLICIT: ("calm", "calm mood", "calm scene"),
-        SYNONYM: (
-            "peaceful",
-            "serene",
-            "relaxed",
-            "relaxing",
-            "meditating",
-            "meditation",
-            "sleeping",
-            "asleep",
-            "resting",
-            "gentle",
-            "quiet",
-            "tranquil",
-            "soft light",
-            "soft lighting",
-            "reading",
-            "reading a book",
-            "contemplative",
-            "lounging",
-            "laid back",
-            "laid-back",
-            "cozy",
-            "cosy",
-            "idyllic",
-            "stillness",
-            "napping",
-            "daydreaming",
-            "leisurely",
+        EXPLICIT: phrases("calm, calm mood, calm scene, calmly, calming"),
+        SYNONYM: phrases(
+            """peaceful, peacefully, serene, serenity, relaxed, relaxing, relax, relaxes, unwinding, at ease,
+            at rest, meditating, meditation, meditative, zen, sleeping, asleep, sleepy, snoozing, dozing, napping,
+            nap, resting, rests, gentle, gently, gentle breeze, quiet, quietly, quiet moment, tranquil,
+            tranquility, tranquillity, soft light, soft lighting, soft glow, warm glow, soft smile, gentle smile,
+            smiling softly, softly, tender, tenderly, reading, reading a book, reads, contemplative, lounging,
+            lounge, laid back, laid-back, cozy, cosy, comfy, snug, idyllic, stillness, standing still, sitting still,
+            daydreaming,
+            daydream, dreamy, leisurely, leisure, stroll, strolling, meandering, lazy, lazily, lazy vibes, chill,
+            chilling, chilled out, chill vibes, hanging out, picnic, yoga, stargazing, cloud watching, watching
+            clouds, watching the clouds, clouds drift, lies in the grass, lying in the grass, floating, sunbathing,
+            sipping, sipping tea, sipping coffee, drinking tea, cup of tea, knitting, gardening, watering plants,
+            watering the plants, fishing, feeding ducks, feeding the ducks, birdwatching, watching the sunset,
+            watching the sunrise, watching the stars, eyes closed, closed eyes, curled up, cuddling, snuggling,
+            slow dance, slow dancing, contented, blissful, soothing, hushed, harmonious, lullaby, bubble
+            bath, hot spring, hammock, misty morning, playing the piano, plays the piano, calm-looking, restful,
+            easygoing, mellow, placid, balmy, unhurried, wistful calm, tea ceremony"""
         ),
-        WEAK: ("sitting", "soft", "warm light"),
+        WEAK: phrases(
+            "soft, warm light, morning light, golden hour, breeze, misty, mist, dawn, leaning against, leaning on"
+        ),
     },
     "dramatic": {
-        EXPLICIT: ("dramatic", "dramatic lighting", "dramatic light", "dramatic mood", "dramatic scene"),
-        SYNONYM: (
-            "moody",
-            "intense",
-            "chiaroscuro",
-            "noir",
-            "film noir",
-            "stormy",
-            "storm",
-            "ominous",
-            "rim light",
-            "rim lighting",
-            "rim-lit",
-            "high contrast",
-            "high-contrast",
-            "epic",
-            "menacing",
-            "brooding",
-            "sinister",
-            "haunting",
-            "tense",
-            "backlit",
-            "backlight",
-            "backlighting",
-            "silhouette",
-            "silhouetted",
-            "low key lighting",
-            "low-key lighting",
-            "low-key",
-            "dark and moody",
-            "dark atmosphere",
-            "thunder",
-            "lightning",
+        EXPLICIT: phrases(
+            "dramatic, dramatic lighting, dramatic light, dramatic mood, dramatic scene, dramatically, drama"
         ),
-        WEAK: ("cinematic", "cinematic lighting", "shadows", "fiery", "volumetric lighting"),
+        SYNONYM: phrases(
+            """moody, intense, intensity, chiaroscuro, noir, film noir, stormy, storm, storm clouds, thunderstorm,
+            ominous, rim light, rim lighting, rim-lit, high contrast, high-contrast, epic, menacing, menace,
+            threatening, brooding, sinister, haunting, haunted, tense, tension, suspense, suspenseful, backlit,
+            backlight, backlighting, silhouette, silhouetted, low key lighting, low-key lighting, low-key, low key,
+            dark and moody, dark and creepy, dark atmosphere, dark mood, thunder, lightning, spooky, creepy,
+            eerie, horror, terror, terrified, terrifying, fear, fearful, afraid, scared, screaming, scream,
+            crying, cries, tears, weeping, sobbing, grief, grieving, mourning, funeral, sorrow, anguish, despair,
+            desperate, furious, fury, rage, enraged, angry, anger, glaring, glares, scowling, snarling,
+            foreboding, grim, sombre, somber, tragic, tragedy, harsh light, harsh lighting, harsh key light, hard
+            light, hard lighting, hard shadows, deep shadows, strong shadows, dramatic shadows, half in shadow,
+            in shadow, shadowy, rembrandt lighting, split lighting, blood, bloody, blood-red, bloodied, inferno,
+            apocalyptic, apocalypse, doom, confrontation, standoff, showdown, imposing, solemn, stern, stern look,
+            cold stare, trembling, panic, panicked, defiant, villainous, dread, nightmare, nightmarish, gothic
+            horror, heartbreak, heartbroken, climactic, looming, ghostly, macabre"""
+        ),
+        WEAK: phrases(
+            """cinematic, cinematic lighting, shadows, fiery, volumetric lighting, burning, flames, on fire, fog,
+            foggy, god rays, spotlight, sad, lonely, towering, gritty, dark sky, blood moon, side-lit, side lit,
+            mysterious, mystery"""
+        ),
     },
     "neutral": {
-        EXPLICIT: ("neutral mood",),
-        SYNONYM: ("neutral expression", "neutral pose", "neutral lighting", "expressionless", "blank expression"),
-        WEAK: (),
+        EXPLICIT: phrases("neutral mood, neutral tone"),
+        SYNONYM: phrases("neutral expression, neutral pose, neutral lighting, expressionless, blank expression"),
+        WEAK: phrases("neutral"),
     },
 }
 
 SETTING_VOCABULARY: Final[dict[Setting, dict[int, tuple[str, ...]]]] = {
     "outdoor": {
-        EXPLICIT: ("outdoor", "outdoors", "outside", "exterior", "outdoor scene", "open air", "open-air"),
-        SYNONYM: (
-            "forest",
-            "woods",
-            "jungle",
-            "beach",
-            "street",
-            "city",
-            "city street",
-            "cityscape",
-            "skyline",
-            "rooftop",
-            "mountain",
-            "mountains",
-            "park",
-            "field",
-            "meadow",
-            "sky",
-            "night sky",
-            "under the sky",
-            "desert",
-            "garden",
-            "ocean",
-            "sea",
-            "seaside",
-            "lake",
-            "river",
-            "countryside",
-            "village",
-            "battlefield",
-            "alley",
-            "alleyway",
-            "back alley",
-            "back yard",
-            "harbor",
-            "harbour",
-            "coast",
-            "cliff",
-            "canyon",
-            "valley",
-            "hills",
-            "hillside",
-            "waterfall",
-            "courtyard",
-            "town square",
-            "plaza",
-            "in the rain",
-            "snowfield",
-            "campfire",
+        EXPLICIT: phrases(
+            "outdoor, outdoors, outside, exterior, outdoor scene, open air, open-air, out of doors, al fresco"
         ),
-        WEAK: ("landscape", "sunset", "sunrise", "sunlight", "rain", "snow", "market", "road", "bridge", "ruins"),
+        SYNONYM: phrases(
+            """forest, woods, woodland, jungle, rainforest, beach, shore, seashore, coast, coastline, street, city
+            street, side street, busy street, streets, city, cityscape, skyline, rooftop, rooftops, roof, mountain,
+            mountains, mountain pass, mountain peak, summit, park, skate park, playground, field, fields,
+            meadow, sky, night sky, big sky, under the sky, under the stars, desert, dunes, salt flats, garden,
+            orchard, vineyard, farm, farmland, wheat field, ocean, sea, at sea, seaside, lake, lakeside, pond,
+            river, riverbank, canal, countryside, village, town square, old town, battlefield, alley, alleyway,
+            back alley, back yard, backyard, front yard, yard, lawn, flower bed, flower beds, porch, front porch,
+            back porch, balcony,
+            terrace, patio, deck, deck of a ship, harbor, harbour, pier, dock, docks, marina, cliff, cliffs, cliff
+            top, clifftop, canyon, valley, hills, hillside, hill, waterfall, courtyard, plaza, town square,
+            village square, city square, in the rain,
+            snowfield, campfire, campsite, camping, trail, hiking trail, path, forest path, slope,
+            ski slope, glacier, tundra, savanna, prairie, swamp, marsh, moor, moors, heath, grove, bamboo grove,
+            island, lagoon, reef, volcano, crater, bus stop, parking lot, highway, road, country road, sidewalk,
+            crossroads, runway, race track, running track, finish line, graveyard, cemetery, ruins, castle walls,
+            castle gate, castle courtyard, ramparts, battlements, garden gate, street market, open plain, plains,
+            wilderness, outback, surf, waves, wave, mars, red desert, snowy, sunny field,
+            in the sun, sunlit meadow, rain-soaked street, side of the road, sunbathing, street lamp, streetlamp,
+            lamppost,
+            street light, streetlight"""
+        )
+        + combine("in front of", _DETERMINER, _BUILDINGS),
+        WEAK: phrases(
+            """landscape, sunset, sunrise, sunlight, sunny, rain, snow, market, bridge, nature, trees, tree,
+            clouds, starry, stars, dusk, windswept, wind"""
+        ),
     },
     "indoor": {
-        EXPLICIT: ("indoor", "indoors", "inside", "interior", "indoor scene"),
-        SYNONYM: (
-            "room",
-            "living room",
-            "throne room",
-            "kitchen",
-            "cathedral",
-            "library",
-            "office",
-            "bedroom",
-            "bathroom",
-            "hallway",
-            "corridor",
-            "castle interior",
-            "tavern",
-            "cafe",
-            "café",
-            "restaurant",
-            "classroom",
-            "church",
-            "museum",
-            "hospital",
-            "laboratory",
-            "lab",
-            "warehouse",
-            "basement",
-            "attic",
-            "dungeon",
-            "ballroom",
-            "great hall",
-            "apartment",
-            "fireplace",
-            "by the fireplace",
-            "cockpit",
-            "bunker",
-            "shop",
-            "inn",
+        EXPLICIT: phrases("indoor, indoors, inside, interior, indoor scene, inside the house, in the house"),
+        SYNONYM: phrases(
+            """room, living room, throne room, war room, waiting room, dining room, hotel room, back room, kitchen,
+            cathedral, cathedral nave, nave, chapel, church, crypt, library, office, bedroom, bathroom, hallway,
+            corridor, hall, great hall, empty hall, concert hall, lobby, hotel lobby, castle interior, tavern,
+            saloon, pub, bar counter, nightclub, club, cafe, café, coffee shop, diner, booth, restaurant,
+            classroom, museum, gallery, hospital, hospital bed, laboratory, lab, warehouse, factory, garage,
+            workshop, basement, cellar, attic, dungeon, prison cell, ballroom, apartment, studio apartment,
+            fireplace, by the fireplace, cockpit, bunker, shop, store, supermarket, grocery store, convenience
+            store, mall, shopping mall, bakery, inn, lodge, cabin, greenhouse, gym, dojo, arcade, cinema, movie
+            theater, subway car, train car, carriage, elevator, stairwell, staircase, couch, sofa, in bed, bed,
+            desk, at her desk, at his desk, bathtub, shower, mirror, bookshelf, bookshelves, shelves, server room,
+            control room, spaceship, spaceship interior, cafeteria, canteen, locker room, dressing room, salon,
+            barbershop, hangar, barn, stable, temple interior, throne, banquet hall, dance studio, yoga studio, art
+            studio, artist's studio, pottery studio, tattoo studio, recording studio, music studio, windowless,
+            home office, den, parlor, parlour, chamber, hotel, aquarium, backstage, kitchen table"""
         ),
-        WEAK: ("window", "by the window", "candlelit", "house", "home", "cabin", "bar", "temple"),
+        WEAK: phrases(
+            """window, by the window, windows, candlelit, candle-lit, house, home, bar, temple, reading lamp, lamp,
+            ceiling, carpet, curtains"""
+        ),
     },
     "studio": {
-        EXPLICIT: ("studio", "photo studio", "studio shot", "studio lighting", "studio background"),
-        SYNONYM: (
-            "backdrop",
-            "seamless backdrop",
-            "softbox",
-            "plain background",
-            "white background",
-            "black background",
-            "grey background",
-            "gray background",
-            "solid background",
-            "simple background",
-            "blank background",
-            "neutral background",
-            "transparent background",
-            "no background",
-            "green screen",
-            "greenscreen",
-            "isolated on white",
-            "photoshoot",
-            "photo shoot",
+        EXPLICIT: phrases(
+            """studio, photo studio, studio shot, studio lighting, studio light, studio background, studio
+            backdrop, studio portrait, photography studio, studio setup, studio photo"""
         ),
-        WEAK: ("character sheet", "model sheet", "reference sheet", "turnaround"),
+        SYNONYM: phrases(
+            """backdrop, seamless backdrop, seamless, seamless paper, backdrop paper, white seamless, grey seamless,
+            gray seamless, softbox, softboxes, cyclorama, cyclorama wall, cyc wall, infinity cove, infinity wall,
+            transparent background, no background, without a background, without background, without any
+            background, no backdrop, no scenery, without scenery, isolated subject, isolated character, isolated on
+            white, isolated on black,
+            on white, cutout, cut-out, green screen, greenscreen, blue screen, chroma key, photoshoot, photo
+            shoot, product shot, packshot, beauty dish, ring light, seamless white
+            background, white bg, no bg, plain bg"""
+        )
+        + combine(_PLAIN, _GROUND)
+        + combine("on a|on|against a|against|in front of a", _PLAIN, _GROUND),
+        WEAK: phrases("character sheet, model sheet, reference sheet, turnaround, turnaround sheet, even lighting"),
     },
 }
 
 # Words that cancel the cue just after them in the same clause ("not a close-up").
-NEGATORS: Final[tuple[str, ...]] = (
-    "not",
-    "no",
-    "without",
-    "never",
-    "nor",
-    "isn't",
-    "aren't",
-    "don't",
-    "doesn't",
-    "shouldn't",
-    "avoid",
-    "avoiding",
-    "instead of",
-    "rather than",
-    "other than",
-    "anything but",
+NEGATORS: Final = phrases(
+    """not, no, without, never, nor, neither, nothing, none, isn't, aren't, don't, doesn't, shouldn't, won't,
+    wouldn't, can't, cannot, avoid, avoiding, skip, skipping, instead of, rather than, other than, anything but,
+    except, minus, no more, less"""
 )
 
 # Words that end a clause, so a negation before them does not reach past them ("not dramatic but calm").
 # Punctuation ends a clause too; that lives in the tokenizer.
-CLAUSE_BREAKS: Final[tuple[str, ...]] = ("but", "instead", "however", "although", "though", "whereas")
+CLAUSE_BREAKS: Final = phrases("but, instead, however, although, though, whereas, actually, just, only, rather")
 
 # Phrases that contain a cue word but mean something else: matched (and so consumed) so their parts
 # are not read as cues. "standing in front of a castle" says nothing about the camera angle.
-NON_CUES: Final[tuple[str, ...]] = (
-    "in front of",
-    "front of",
-    "wide-eyed",
-    "wide eyed",
-    "wide open",
-    "wide smile",
-    "wide grin",
-    "wide-brimmed",
-    "wide brimmed",
-    "depth of field",
-    "shallow depth of field",
-    "field of view",
-    "medium length",
-    "medium-length",
-    "medium hair",
-    "medium-sized",
-    "medium sized",
-    "side by side",
-    "back to back",
-    "back-to-back",
-    "backpack",
-    "lower back",
-    "face paint",
-    "face mask",
-    "side part",
-    "studio ghibli",
-    "by her side",
-    "by his side",
-    "by their side",
-    "medium format",
+NON_CUES: Final = phrases(
+    """in front of, front of, in front, up front, front door, front row, front desk, front page, front seat, front
+    pocket, front teeth, front line, cold front, storefront, shop front, wide-eyed, wide eyed, eyes wide, eyes wide
+    open, wide open, wide awake, wide smile, wide grin, wide-brimmed, wide brimmed, wide brim, wide hips, wide
+    shoulders, wide-shouldered, wide stance, wide variety, wide range, wide array, wide selection, wide leg,
+    wide-leg, wide sleeves, wide belt, wide collar, wide mouth, far and wide, world wide, depth of field, shallow
+    depth of field, field of view, force field, medium length, medium-length, medium hair, medium-sized, medium
+    sized, medium build, medium height, medium size, medium rare, medium brown, medium skin, medium format, medium
+    dark, side by side, by her side, by his side, by their side, by the side of, on her side, on his side, side
+    part, side ponytail, side braid, side bangs, side swept, side-swept, side table, side door, side dish, side
+    quest, side character, side eye, side-eye, side bag, side pocket, back to back, back-to-back, backpack, lower
+    back, back story, back pain, back home, back then, back in, come back, comes back, coming back, came back,
+    back seat, back door, on her back, on his back, on their back, on its back, lying on her back, lying on his
+    back, arched back, back muscles, holding back, held back, hair back, hair pulled back, pulled-back hair,
+    slicked back, slicked-back, swept back, kicked back, kick back, sit back, sitting back, leaning back, looking
+    back, look back, looks back, face paint, face mask, face tattoo, face the facts, studio ghibli, studio
+    executive, studio quality, animation studio, game studio, film studio, action figure, action figures, live
+    action, live-action, action item, call to action, dramatic personality, dramatic flair, drama club, profile
+    page, company profile, user profile, dating profile, social media profile, low profile, high profile,
+    high-profile, portrait orientation, portrait mode, portrait format, portrait aspect, landscape orientation,
+    landscape mode, landscape format, landscape aspect, sky blue, sky-blue, sea green, sea-green, forest green,
+    forest-green, ocean blue, snow white, street clothes, street fashion, street style, streetwear, bridge of her
+    nose, bridge of his nose, nose bridge, full moon, full beard, full lips, full sleeve, full armor, full armour,
+    low angle, high angle, dutch angle, low-angle, high-angle, eye level, eye-level, worm's eye view, worm's-eye
+    view, worms eye view, close to her, close to him, close to them, close friends, close friend, angled brows,
+    angled eyebrows, angled bangs, angled bob, three-quarter sleeves, three quarter sleeves, 3/4 sleeves,
+    rear-view mirror, rearview mirror, falling snow, snow falling, falling leaves, leaves falling, falling petals,
+    petals falling, reading glasses, peace sign, character study, christmas tree, flat colours, flat colors"""
 )
 
 # Words that carry no content for matching references against the prompt.
@@ -657,6 +588,21 @@ STOPWORDS: Final[frozenset[str]] = frozenset(
         "although",
         "though",
         "whereas",
+        "actually",
+        "neither",
+        "nothing",
+        "none",
+        "won't",
+        "wouldn't",
+        "can't",
+        "cannot",
+        "except",
+        "minus",
+        "less",
+        "skip",
+        "skipping",
+        "pls",
+        "plz",
         # Prompt filler: words every prompt uses to ask for an image, which would match any reference.
         "image",
         "picture",

@@ -12,8 +12,10 @@ Points (the spec's "Reference Selection"):
 A generated reference whose consistency_score is missing or below `min_generated_consistency` is left
 out entirely: conditioning on an image that already drifted from the character compounds the drift.
 
-Order: score descending, then role (master, core_reference, generated), then newest, then id, so the
-ranking is deterministic for equal scores.
+Order: score descending; among equal scores the reference that matches the requested shot type and angle
+better (more shot + angle points) first, because showing the asked-for view is what selection is for; then role
+(master, core_reference, generated), then newest, then id, so the ranking is deterministic. The scores
+themselves are exactly the parts above: only the order of equal totals is decided here.
 """
 
 import re
@@ -144,9 +146,10 @@ def score_reference(reference: Reference, analysis: PromptAnalysis) -> RankedRef
     return RankedReference(reference=reference, score=sum(points.values()), parts=points, reasons=reasons)
 
 
-def _order_key(ranked: RankedReference) -> tuple[float, int, int, str]:
+def _order_key(ranked: RankedReference) -> tuple[float, float, int, int, str]:
     reference = ranked.reference
-    return (-ranked.score, ROLE_PRIORITY[reference.role], -reference.created_at, reference.id)
+    framing = ranked.parts[SHOT_PART] + ranked.parts[ANGLE_PART]
+    return (-ranked.score, -framing, ROLE_PRIORITY[reference.role], -reference.created_at, reference.id)
 
 
 def rank_references(

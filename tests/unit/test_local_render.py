@@ -1,7 +1,6 @@
 """The local engine's compositor, judged by what a user sees: framing, backdrop, grade, strength and determinism."""
 
 import functools
-import time
 from collections.abc import Callable
 
 import cv2
@@ -358,15 +357,8 @@ def test_subject_box_reads_transparency_as_backdrop() -> None:
     assert subject_box(image) == pytest.approx(subject_box(master()), abs=6)
 
 
-# --- Speed -----------------------------------------------------------------------------------------------------------
-
-
-def test_render_is_fast_enough_for_interactive_use() -> None:
-    """A loose guard against per-pixel Python creeping in; the real budget (< 250 ms at 1024 px) is far tighter."""
-    reference = draw_view("front", "full-body", 512)
-    analysis = ask("close-up", "side", "dramatic", "outdoor")
-    render(reference, analysis, params(width=1024, height=1024))
-    started = time.perf_counter()
-    render(reference, analysis, params(width=1024, height=1024))
-
-    assert time.perf_counter() - started < 2.0
+@pytest.mark.parametrize("size", [48, 128, 224])
+def test_action_grade_works_at_small_sizes(size: int) -> None:
+    analysis = PromptAnalysis(shot_type="full-body", angle=None, mood="action", setting="outdoor", keywords=())
+    params = GenerationParams(seed=3, strength=0.4, guidance=5.0, width=size, height=size)
+    assert render(draw_view("front", "full-body", 256), analysis, params).size == (size, size)

@@ -193,15 +193,34 @@ def test_master_and_core_references_are_always_eligible(role: ReferenceRole) -> 
             _analysis(shot_type="close-up", angle="front"),
             ["core", "master"],
         ),
-        # Equal scores: master, then core reference, then generated.
+        # Equal scores: the better-framed first, then master, core reference, generated.
         (
             [
                 _reference("gen", role="generated", consistency_score=90),  # 5 + 5
-                _reference("core", role="core_reference", shot_type="medium"),  # 8 + 2
+                _reference("core", role="core_reference", shot_type="medium"),  # 8 + 2 (near shot)
                 _reference("master", role="master"),  # 10
             ],
             _analysis(shot_type="close-up"),
+            ["core", "master", "gen"],
+        ),
+        (
+            [
+                _reference("gen", role="generated", consistency_score=90),  # 5 + 5
+                _reference("core", role="core_reference", tags=("close",), caption="up"),  # 8 + 2 (keywords)
+                _reference("master", role="master"),  # 10
+            ],
+            _analysis(keywords=("close", "up")),
             ["master", "core", "gen"],
+        ),
+        # A master full-body front and a core full-body 45-degree tie at 15 for a full-body side prompt: the core
+        # shows a view nearer the one asked for.
+        (
+            [
+                _reference("master", role="master", shot_type="full-body", angle="front"),  # 10 + 5
+                _reference("core", role="core_reference", shot_type="full-body", angle="45-degree"),  # 8 + 5 + 2
+            ],
+            _analysis(shot_type="full-body", angle="side"),
+            ["core", "master"],
         ),
         # Equal score and role: the newer first, then by id.
         (
@@ -315,5 +334,18 @@ def test_prompt_to_choice() -> None:
     ]
     ranked = rank_references(references, analyze("close-up portrait with dramatic lighting"))
     assert _ids(ranked) == ["core-face", "gen-good", "master", "core-side"]
-    assert ranked[0].score == 8 + 5 + 2  # core, close-up, "portrait" and "dramatic"
+    # "close-up" and "portrait" earn the shot-type points; they are not keywords as well.
+    assert ranked[0].score == 8 + 5 + 1  # core, close-up, "dramatic"
     assert ranked[1].score == 5 + 5 + 2 + 1  # generated, consistency bonus, near shot, "lighting"
+
+
+def test_a_framing_word_in_the_tags_does_not_outweigh_the_asked_for_angle() -> None:
+    """A prompt asking for a full-body side view: a master tagged "full-body" must not win on the tag's words over a
+    core reference showing a nearer angle (15 each: the framing decides the tie)."""
+    references = [
+        _reference("master", role="master", shot_type="full-body", angle="front", tags=("full-body", "turnaround")),
+        _reference("turned", role="core_reference", shot_type="full-body", angle="45-degree"),
+    ]
+    ranked = rank_references(references, analyze("knight, full body, side view"))
+    assert _ids(ranked) == ["turned", "master"]
+    assert [item.score for item in ranked] == [15, 15]

@@ -699,7 +699,8 @@ def _motion_streaks(height: int, width: int, rng: np.random.Generator) -> FloatA
     specks = (rng.random((small_h, small_w)) > 0.992).astype(np.float32)
     length = max(5, small_w // 5)
     kernel = np.eye(length, dtype=np.float32)[::-1] / np.float32(length)
-    smeared = cv2.filter2D(specks, -1, kernel, borderType=cv2.BORDER_WRAP)
+    # BORDER_WRAP would tile the streaks seamlessly but OpenCV refuses it on small images; reflection is close.
+    smeared = cv2.filter2D(specks, -1, kernel, borderType=cv2.BORDER_REFLECT)
     peak = max(float(smeared.max()), 1e-6)
     return _f32(cv2.resize(_f32(smeared / np.float32(peak)), (width, height), interpolation=cv2.INTER_LINEAR))
 

