@@ -30,7 +30,7 @@ unit: install
 	$(PY) -m pytest tests/unit
 
 test: lint typecheck
-	$(PY) -m pytest
+	$(PY) -m pytest -q
 
 bench: install
 	$(PY) bench/overhead.py
