@@ -48,6 +48,26 @@ class UpdateReference(Message, frozen=True, forbid_unknown_fields=True):
     caption: Caption | msgspec.UnsetType = msgspec.UNSET
 
 
+class EmbeddingRef(Message, frozen=True):
+    """Which reference embedding: assets are content-addressed, so these four fields never go stale."""
+
+    asset_id: str
+    backend: str
+    model_id: str
+    views: str
+
+
+class StoredEmbedding(Message, frozen=True):
+    key: EmbeddingRef
+    rows: int
+    dim: int
+    data: bytes  # float32, row-major
+
+
+class EmbeddingReply(Message, frozen=True):
+    embedding: StoredEmbedding | None = None
+
+
 class CharacterView(Tagged, frozen=True, tag="character"):
     character: Character
     references: tuple[Reference, ...] = ()

@@ -51,6 +51,8 @@ GALLERY_GET_CHARACTER: Final = "smartgen.gallery.character.get"
 GALLERY_ADD_REFERENCE: Final = "smartgen.gallery.reference.add"
 GALLERY_LIST: Final = "smartgen.gallery.list"
 GALLERY_UPDATE_REFERENCE: Final = "smartgen.gallery.reference.update"
+GALLERY_GET_EMBEDDING: Final = "smartgen.gallery.embedding.get"
+GALLERY_PUT_EMBEDDING: Final = "smartgen.gallery.embedding.put"
 SELECTOR_COVERAGE: Final = "smartgen.selector.coverage"
 
 # Liveness: every stage answers a ping, so the saga can tell "nobody is running X" from "X is slow".

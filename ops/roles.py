@@ -34,6 +34,7 @@ from actors.selector.router import SelectorSettings
 from actors.selector.router import build_router as selector_router
 from actors.validator import backends as validator_backends
 from actors.validator.backends.base import BackendUnavailable, Embedder
+from actors.validator.catalog_cache import CatalogEmbeddingCache
 from actors.validator.router import build_router as validator_router
 from actors.validator.service import Validator
 from contracts import subjects
@@ -130,7 +131,8 @@ async def running_actors(
         results = KvAttemptResults(await js.key_value(subjects.ATTEMPT_BUCKET))
         broker.include_router(generator_router(broker, engines, settings.engine, media, results))
     if "validator" in roles:
-        validator = Validator(build_embedder(settings), await ObjectStoreMedia.open(js))
+        cache = CatalogEmbeddingCache(broker.connection)
+        validator = Validator(build_embedder(settings), await ObjectStoreMedia.open(js), cache=cache)
         stack.push_async_callback(validator.aclose)
         broker.include_router(validator_router(broker, validator))
     if "gallery" in roles:

@@ -12,7 +12,7 @@ import msgspec
 
 from contracts.commands import SaveGeneratedImage
 from contracts.model import Character, Reference
-from contracts.queries import AddReference, CreateCharacter, UpdateReference
+from contracts.queries import AddReference, CreateCharacter, EmbeddingRef, StoredEmbedding, UpdateReference
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS characters (
@@ -41,6 +41,16 @@ CREATE TABLE IF NOT EXISTS entries (
     reference_id TEXT
 );
 CREATE INDEX IF NOT EXISTS entries_by_character ON entries(character_id, created_at);
+CREATE TABLE IF NOT EXISTS embeddings (
+    asset_id TEXT NOT NULL,
+    backend TEXT NOT NULL,
+    model_id TEXT NOT NULL,
+    views TEXT NOT NULL,
+    rows INTEGER NOT NULL,
+    dim INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (asset_id, backend, model_id, views)
+);
 """
 
 _COLUMNS = (
@@ -190,6 +200,25 @@ class Catalog:
             )
         await self._db.commit()
         return await self._entry(update.reference_id)
+
+    async def embedding(self, key: EmbeddingRef) -> StoredEmbedding | None:
+        async with self._db.execute(
+            "SELECT rows, dim, data FROM embeddings WHERE asset_id = ? AND backend = ? AND model_id = ? AND views = ?",
+            (key.asset_id, key.backend, key.model_id, key.views),
+        ) as cursor:
+            row = await cursor.fetchone()
+        if row is None:
+            return None
+        return StoredEmbedding(key=key, rows=row["rows"], dim=row["dim"], data=bytes(row["data"]))
+
+    async def store_embedding(self, stored: StoredEmbedding) -> None:
+        key = stored.key
+        await self._db.execute(
+            "INSERT OR REPLACE INTO embeddings (asset_id, backend, model_id, views, rows, dim, data) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (key.asset_id, key.backend, key.model_id, key.views, stored.rows, stored.dim, stored.data),
+        )
+        await self._db.commit()
 
     async def save_generated(self, command: SaveGeneratedImage, width: int, height: int, now: int) -> Reference:
         """Upsert keyed by request id: a redelivered save returns the entry the first delivery wrote."""

@@ -20,9 +20,12 @@ from contracts.queries import (
     AddReference,
     CharacterView,
     CreateCharacter,
+    EmbeddingRef,
+    EmbeddingReply,
     GetCharacter,
     QueryError,
     ReferenceAdded,
+    StoredEmbedding,
     UpdateReference,
 )
 
@@ -31,6 +34,8 @@ _create_decoder = msgspec.json.Decoder(CreateCharacter)
 _get_decoder = msgspec.json.Decoder(GetCharacter)
 _add_decoder = msgspec.json.Decoder(AddReference)
 _update_decoder = msgspec.json.Decoder(UpdateReference)
+_embedding_ref_decoder = msgspec.json.Decoder(EmbeddingRef)
+_stored_embedding_decoder = msgspec.json.Decoder(StoredEmbedding)
 QUEUE = "smartgen-gallery"
 
 
@@ -135,6 +140,25 @@ def build_router(broker: NatsBroker, catalog: Catalog, media: MediaStore) -> Nat
         )
         await _announce(broker, update)
         return encode(ReferenceAdded(reference=reference))
+
+    @router.subscriber(subjects.GALLERY_GET_EMBEDDING, queue=QUEUE)
+    async def get_embedding() -> bytes:
+        try:
+            key = _embedding_ref_decoder.decode(current_message(broker).body)
+        except msgspec.DecodeError as error:
+            return _invalid(error)
+        return encode(EmbeddingReply(embedding=await catalog.embedding(key)))
+
+    @router.subscriber(subjects.GALLERY_PUT_EMBEDDING, queue=QUEUE)
+    async def put_embedding() -> bytes:
+        try:
+            stored = _stored_embedding_decoder.decode(current_message(broker).body)
+        except msgspec.DecodeError as error:
+            return _invalid(error)
+        if len(stored.data) != stored.rows * stored.dim * 4:
+            return encode(QueryError(status=400, error="Invalid parameters: data is not rows x dim float32 values"))
+        await catalog.store_embedding(stored)
+        return encode(EmbeddingReply(embedding=None))
 
     @router.subscriber(**stage_consumer("gallery", subjects.CMD_SAVE))
     async def save_generated() -> None:
