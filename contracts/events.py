@@ -120,8 +120,12 @@ class GenerationProgress(Tagged, frozen=True, tag="generation_progress"):
     fraction: float
 
 
+ReferenceChange = Literal["reference_added", "reference_updated"]
+GalleryChange = Literal["character_created", "image_generated", "reference_added", "reference_updated"]
+
+
 class GalleryUpdated(Tagged, frozen=True, tag="gallery_updated"):
     character_id: str
     entry_id: str
-    change: Literal["character_created", "reference_added", "image_generated", "reference_updated"]
+    change: GalleryChange
     asset_id: str = ""

@@ -15,7 +15,8 @@ from actors.stage import add_ping, current_message, decode_command, event_id
 from contracts import subjects
 from contracts.codec import encode
 from contracts.commands import SaveGeneratedImage
-from contracts.events import GalleryUpdated, ImageSaved, SaveFailed
+from contracts.events import GalleryUpdated, ImageSaved, ReferenceChange, SaveFailed
+from contracts.model import Reference
 from contracts.queries import (
     AddReference,
     CharacterView,
@@ -51,6 +52,15 @@ async def _announce(broker: NatsBroker, update: GalleryUpdated) -> None:
     await broker.publish(
         encode(update), subjects.gallery_updated(update.character_id), stream=subjects.GALLERY_STREAM, timeout=10.0
     )
+
+
+async def _reference_changed(broker: NatsBroker, reference: Reference, change: ReferenceChange) -> bytes:
+    """Announce the write on gallery.updated, then answer the caller with the reference as stored."""
+    update = GalleryUpdated(
+        character_id=reference.character_id, entry_id=reference.id, change=change, asset_id=reference.asset_id
+    )
+    await _announce(broker, update)
+    return encode(ReferenceAdded(reference=reference))
 
 
 async def with_derived_view(request: AddReference, media: MediaStore) -> AddReference:
@@ -112,14 +122,7 @@ def build_router(broker: NatsBroker, catalog: Catalog, media: MediaStore) -> Nat
         if await catalog.get_character(request.character_id) is None:
             return encode(QueryError(status=404, error=f"Character not found: {request.character_id}"))
         reference = await catalog.add_reference(await with_derived_view(request, media), now_ms())
-        update = GalleryUpdated(
-            character_id=reference.character_id,
-            entry_id=reference.id,
-            change="reference_added",
-            asset_id=reference.asset_id,
-        )
-        await _announce(broker, update)
-        return encode(ReferenceAdded(reference=reference))
+        return await _reference_changed(broker, reference, "reference_added")
 
     @router.subscriber(subjects.GALLERY_UPDATE_REFERENCE, queue=QUEUE)
     async def update_reference() -> bytes:
@@ -132,14 +135,7 @@ def build_router(broker: NatsBroker, catalog: Catalog, media: MediaStore) -> Nat
             return encode(QueryError(status=400, error=f"Invalid parameters: {invalid}"))
         if reference is None:
             return encode(QueryError(status=404, error=f"Reference not found: {request.reference_id}"))
-        update = GalleryUpdated(
-            character_id=reference.character_id,
-            entry_id=reference.id,
-            change="reference_updated",
-            asset_id=reference.asset_id,
-        )
-        await _announce(broker, update)
-        return encode(ReferenceAdded(reference=reference))
+        return await _reference_changed(broker, reference, "reference_updated")
 
     @router.subscriber(subjects.GALLERY_GET_EMBEDDING, queue=QUEUE)
     async def get_embedding() -> bytes:

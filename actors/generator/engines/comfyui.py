@@ -33,6 +33,7 @@ from actors.generator.engines.base import EngineError, EngineJob, FailureKind, P
 from actors.generator.engines.http_retry import (
     EngineConfigError,
     HttpEngineConfig,
+    LazySession,
     MalformedOutput,
     error_text,
     image_kind,
@@ -227,17 +228,10 @@ class ComfyUIEngine:
             raise EngineConfigError(f"{name}: set workflow_path to an API-format ComfyUI workflow with placeholders")
         self._base = config.base_url.rstrip("/")
         self._policy = config.retry_policy()
-        self._session: aiohttp.ClientSession | None = None
-
-    def _http(self) -> aiohttp.ClientSession:
-        if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(timeout=self.config.client_timeout(), headers=self.config.headers)
-        return self._session
+        self._http = LazySession(config.client_timeout(), config.headers)
 
     async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        await self._http.close()
 
     async def generate(self, job: EngineJob, *, progress: ProgressCallback | None = None) -> bytes:
         report = ProgressReporter(progress)

@@ -25,6 +25,7 @@ import msgspec
 from actors.generator.engines.base import EngineError, EngineJob, ProgressCallback
 from actors.generator.engines.http_retry import (
     HttpEngineConfig,
+    LazySession,
     MalformedOutput,
     data_uri,
     decode_data_uri,
@@ -108,20 +109,13 @@ class FalEngine:
         self._requests_url = f"{base}/{app_id(config.model)}/requests"
         self._auth = {"Authorization": f"Key {api_key}"} if api_key else {}
         self._policy = config.retry_policy()
-        self._session: aiohttp.ClientSession | None = None
-
-    def _http(self) -> aiohttp.ClientSession:
-        if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(timeout=self.config.client_timeout())
-        return self._session
+        self._http = LazySession(config.client_timeout())
 
     def _headers(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
         return {**self.config.headers, **self._auth, **(extra or {})}
 
     async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        await self._http.close()
 
     def request_input(self, job: EngineJob) -> dict[str, Any]:
         params, config = job.params, self.config

@@ -240,3 +240,22 @@ def same_origin(url: str, base_url: str) -> bool:
     """Whether `url` points at the configured engine (so it may carry the engine's credentials)."""
     a, b = urlsplit(url), urlsplit(base_url)
     return (a.scheme, a.hostname, a.port) == (b.scheme, b.hostname, b.port)
+
+
+class LazySession:
+    """One aiohttp session per engine, opened on first use (engines are built before the event loop runs)."""
+
+    def __init__(self, timeout: aiohttp.ClientTimeout, headers: Mapping[str, str] | None = None) -> None:
+        self._timeout = timeout
+        self._headers = dict(headers or {})
+        self._session: aiohttp.ClientSession | None = None
+
+    def __call__(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(timeout=self._timeout, headers=self._headers)
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None

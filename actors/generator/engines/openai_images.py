@@ -21,6 +21,7 @@ import aiohttp
 from actors.generator.engines.base import EngineError, EngineJob, ProgressCallback
 from actors.generator.engines.http_retry import (
     HttpEngineConfig,
+    LazySession,
     MalformedOutput,
     clip,
     decode_data_uri,
@@ -89,17 +90,10 @@ class OpenAIImagesEngine:
         self._url = endpoint(config.base_url)
         self._auth = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self._policy = config.retry_policy()
-        self._session: aiohttp.ClientSession | None = None
-
-    def _http(self) -> aiohttp.ClientSession:
-        if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(timeout=self.config.client_timeout())
-        return self._session
+        self._http = LazySession(config.client_timeout())
 
     async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        await self._http.close()
 
     def form_fields(self, job: EngineJob) -> dict[str, str]:
         """Every form field but the image."""
