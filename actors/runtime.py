@@ -66,18 +66,14 @@ class BusLayout:
                 await js.add_stream(config)
             except nats.js.errors.BadRequestError:
                 await js.update_stream(config)
-        try:
-            await js.key_value(subjects.SAGA_BUCKET)
-        except BucketNotFoundError:
-            await js.create_key_value(
-                KeyValueConfig(bucket=subjects.SAGA_BUCKET, history=1, ttl=self.saga_ttl_s, replicas=self.replicas)
-            )
-        try:
-            await js.key_value(subjects.ATTEMPT_BUCKET)
-        except BucketNotFoundError:
-            await js.create_key_value(
-                KeyValueConfig(bucket=subjects.ATTEMPT_BUCKET, history=1, ttl=self.saga_ttl_s, replicas=self.replicas)
-            )
+        # Saga state and finished attempts only matter while a request can still be redelivered or resumed.
+        for bucket in (subjects.SAGA_BUCKET, subjects.ATTEMPT_BUCKET):
+            try:
+                await js.key_value(bucket)
+            except BucketNotFoundError:
+                await js.create_key_value(
+                    KeyValueConfig(bucket=bucket, history=1, ttl=self.saga_ttl_s, replicas=self.replicas)
+                )
         try:
             await js.object_store(subjects.MEDIA_BUCKET)
         except (BucketNotFoundError, nats.js.errors.NotFoundError):

