@@ -61,17 +61,69 @@ def combine(*parts: str) -> tuple[str, ...]:
     return tuple(" ".join(word for word in chosen if word) for chosen in itertools.product(*choices))
 
 
+_VOWELS: Final = "aeiou"
+
+
+def _inflect(verb: str) -> tuple[str, ...]:
+    """A verb's base, -s, -ing and -ed forms; "jog+" doubles the last consonant (jogging, jogged)."""
+    doubled = verb.endswith("+")
+    verb = verb.removesuffix("+")
+    stem = verb + verb[-1] if doubled else verb
+    consonant_y = len(verb) > 1 and verb.endswith("y") and verb[-2] not in _VOWELS
+    if verb.endswith(("s", "x", "z", "ch", "sh")):
+        third = verb + "es"
+    elif consonant_y:
+        third = verb[:-1] + "ies"
+    else:
+        third = verb + "s"
+    if verb.endswith("ie"):
+        ing = verb[:-2] + "ying"
+    elif verb.endswith("e") and not verb.endswith(("ee", "ye", "oe")):
+        ing = verb[:-1] + "ing"
+    else:
+        ing = stem + "ing"
+    if verb.endswith("e"):
+        past = verb + "d"
+    elif consonant_y:
+        past = verb[:-1] + "ied"
+    else:
+        past = stem + "ed"
+    return (verb, third, ing, past)
+
+
+def verb_forms(text: str) -> tuple[str, ...]:
+    """Comma-separated verb phrases, each with its first word in every simple inflection: "burst through" gives
+    "bursts through", "bursting through", ... Irregular forms follow "|" ("fight|fought"). The forms are spelled out
+    here, not guessed from the prompt, so "waving" can never be read as "wave" (the sea); a unit test checks that no
+    generated form is a cue of another field."""
+    forms: list[str] = []
+    for phrase in phrases(text):
+        head, _, rest = phrase.partition(" ")
+        base, *irregular = head.split("|")
+        for word in (*_inflect(base), *irregular):
+            forms.append(f"{word} {rest}".strip())
+    return tuple(dict.fromkeys(forms))
+
+
 def is_abbreviation(phrase: str) -> bool:
     """A phrase written in capitals in the lexicon (MS, CU, OTS): it only counts when typed in capitals."""
     return phrase.isupper() and phrase.isalpha() and len(phrase) <= 4
 
 
 # Who or what a phrase can point at, reused across families.
-_CAMERA: Final = "the camera|camera|the viewer|viewer|the viewers|us|you|the lens|lens|the audience|the spectator"
+_CAMERA: Final = (
+    "the camera|camera|the viewer|viewer|the viewers|us|you|me|the lens|lens|the audience|the spectator|the player"
+    "|player|the reader|the onlooker|the observer|the photographer|the spectators"
+)
 _PERSON: Final = "her|his|their|the character's|the subject's"
 _FEET: Final = (
     "toe|toes|feet|the feet|her feet|his feet|their feet|foot|shoes|her shoes|his shoes|the shoes|boots|her boots"
-    "|his boots|their boots|the boots|heels|her heels|sneakers|her sneakers|his sneakers"
+    "|his boots|their boots|the boots|heels|her heels|his heels|heel|sneakers|her sneakers|his sneakers|ankles|soles"
+    "|the soles|her toes|his toes|the toes|the ground|the floor"
+)
+_HEAD: Final = (
+    "head|her head|his head|their head|the head|hat|her hat|his hat|top|top of her head|top of his head"
+    "|top of the head|crown|the crown|the crown of her head|the crown of his head|hair|her hair|his hair|helmet"
 )
 _TURN: Final = "turned|turning|turns|turn|angled|angling|rotated|rotating|twisted|twisting|shifted"
 _SLIGHTLY: Final = "slightly|a bit|a little|a little bit|partly|partially|somewhat|halfway|a touch"
@@ -104,6 +156,11 @@ SHOT_TYPE_VOCABULARY: Final[dict[ShotType, dict[int, tuple[str, ...]]]] = {
             zoomed in, zooming in, zoomed-in, push in, push in to, punch in, up close, close to the camera, close
             to camera, close to the lens, just her face, just his face, just the face, only her face, only his
             face, only the face, face only, the face only, her face only, his face only, eye detail, eyes detail,
+            detail of, a detail of, close crop, close-cropped, closely cropped, cropped tight, cropped close, crop on,
+            tight single, tight in on, in tight, in close, move in close, close in on, face big, big face, shoulders
+            and head, head and neck, bust-level, bust level, bust crop, just her eyes, just his eyes, just the eyes,
+            only her eyes, only his eyes, only the eyes, nothing but her eyes, nothing but his eyes, nothing but her
+            face, nothing but his face, from the chest, chest and head, face filling the frame, insert shot,
             detail shot, beauty shot, profile picture, profile pic, profile photo, pfp, passport photo,
             passport-style photo, passport style photo, id photo, id card photo, id picture, tight headshot,
             tight profile, close profile, tight profile shot, close profile shot, expression sheet, face detail,
@@ -120,8 +177,13 @@ SHOT_TYPE_VOCABULARY: Final[dict[ShotType, dict[int, tuple[str, ...]]]] = {
             knee shot, knees up, from the knees up, knee up, knee-up, thigh up, thigh-up, thighs up, from the
             thighs up, mid-thigh, three-quarter length, three-quarter shot, three-quarter body, 3/4 length,
             3/4 shot, 3/4 body, medium full shot, medium wide shot, mid-length, cropped at the waist, to the
-            waist, MFS"""
-        ),
+            waist, MFS, half figure, half-figure, waist level, waist-level, waist-level framing, waist level
+            framing, waist-high framing, waist high framing, belt up, belt-up, from the belt up, navel up, from the
+            navel up, belly up, stomach up, from the stomach up, hip-level, hip level, thigh-level, knee-level, knee
+            level, from the mid-thigh up, cut at the waist, cut off at the waist, framed at the waist, half the
+            body"""
+        )
+        + combine("from the|", "waist|belt|hips|hip|knees|knee|thighs|thigh|belt line|beltline|mid thigh", "upwards|upward"),
         WEAK: phrases("torso"),
     },
     "full-body": {
@@ -133,12 +195,20 @@ SHOT_TYPE_VOCABULARY: Final[dict[ShotType, dict[int, tuple[str, ...]]]] = {
             outfit, full fit, full costume, everything visible, whole character, entire character, full view,
             shown in full, seen in full, in full view, head-to-toe, t-pose, a-pose"""
         )
+        + phrases(
+            """every inch of her, every inch of him, all of her, all of him, the whole of her, the whole of him,
+            whole silhouette, entire silhouette, full silhouette, whole person, entire person, whole body visible,
+            all body, all body visible, whole body in frame, the whole body in frame, whole body in the frame,
+            top to toe, top-to-toe, head-to-foot, head to foot, head to heel, crown to heels, crown to toe,
+            head until foot, from head until foot"""
+        )
         + combine(
             "from|",
-            "head|her head|his head|their head|hat|her hat|his hat|top|top of her head",
+            _HEAD,
             "to|down to|till|until|all the way to|all the way down to",
             _FEET,
         )
+        + combine("from|", _FEET, "to|up to|all the way up to", _HEAD)
         + combine("down to|all the way down to|including|include|showing|show", _FEET)
         + combine(_FEET, "visible|in frame|in the frame|included|in shot|in the shot"),
         WEAK: (),
@@ -155,13 +225,19 @@ SHOT_TYPE_VOCABULARY: Final[dict[ShotType, dict[int, tuple[str, ...]]]] = {
             aerial shot, drone shot, drone view, bird's eye view, birds eye view, bird's-eye, birds-eye, vista,
             zoomed out, zoom out, zoomed way out, zoom way out, zoomed all the way out, pull back, pulled back,
             pull way back, pulled way back, master shot, full scene, whole scene, entire scene, scene
-            overview, tiny figure, small figure, tiny figures, small figures"""
+            overview, tiny figure, small figure, tiny figures, small figures, speck, specks, a speck, a mere speck,
+            a dot, a tiny dot, a mere dot, is a dot, dot on the horizon, barely visible, no bigger than, from far away,
+            from far, from far off, far-off, far off, from far behind, far behind, from a long way off, a long way
+            off, from a great distance, from a long distance, far distance, from far distance, great distance,
+            from across the, seen from across, shot from across, tiny silhouette, small silhouette, distant figure,
+            distant figures, dwarfed by, environmental shot, environment shot, extreme long, wide of, ultra wide,
+            ultra-wide, huge sky, enormous sky, immense sky, sky-dominated, satellite view"""
         )
         + combine(
             "tiny|small|little|very small|minuscule|dwarfed",
             "in the frame|in frame|in the shot|in the distance|in the landscape|in the scene|against the landscape",
         ),
-        WEAK: phrases("distant, scenery, vast, sweeping, expansive, scenic, lone figure"),
+        WEAK: phrases("distant, scenery, vast, sweeping, expansive, scenic, lone figure, immense, dwarfed, minuscule"),
     },
 }
 
@@ -175,8 +251,19 @@ ANGLE_VOCABULARY: Final[dict[Angle, dict[int, tuple[str, ...]]]] = {
             """facing forward, facing front, faces forward, face forward, straight on, straight-on, head-on,
             head on, face-on, face on, symmetrical, full face, full-face, eye contact, eye contact with the
             viewer, eye contact with the camera, making eye contact, en face, looking straight ahead, facing
-            ahead, passport photo, passport-style photo, passport style photo, id photo, id card photo"""
+            ahead, passport photo, passport-style photo, passport style photo, id photo, id card photo, straight
+            to camera, meeting our gaze, meets our gaze, meeting our eyes, meets our eyes, eyes meeting ours, meeting
+            the viewer's gaze, meets the viewer's gaze, meeting the viewer's eyes, front facing the camera, squared
+            up, squared up to the camera, face to face, face-to-face, nose to the lens"""
         )
+        + combine(
+            "looked|stared|gazed|glared|peered|smiled|faced|locked eyes",
+            "|straight|right|directly|straight out|out",
+            "|at|into|toward|towards|to|out at|with",
+            _CAMERA,
+        )
+        + combine("straight|directly|dead|right|squarely|square|squared", "toward|towards|into|at|to|on to|on", _CAMERA)
+        + combine("eyes|gaze|her eyes|his eyes|her gaze|his gaze|eyes locked|gaze locked", "on|to|at|into", _CAMERA)
         + combine(
             "looking|looks|look|staring|stares|stare|gazing|gazes|gaze|glaring|glares|glare|peering|peers"
             "|smiling|smiles|facing|faces|face|turned|turned toward|turned towards|pointed|aimed",
@@ -191,7 +278,14 @@ ANGLE_VOCABULARY: Final[dict[Angle, dict[int, tuple[str, ...]]]] = {
         SYNONYM: phrases(
             """profile, profile view, side profile, in profile, full profile, in full profile, sideways, lateral
             view, lateral, side-facing, side facing, facing sideways, profile shot, tight profile, close profile,
-            tight profile shot, close profile shot"""
+            tight profile shot, close profile shot, pure profile, strict profile, perfect profile, sideways on,
+            side-facing, from one side, seen side-on, broadside, parallel to the camera, parallel to the lens"""
+        )
+        + combine(
+            "nose|face|head|her nose|his nose|her face|his face|facing|looking|pointing",
+            "to|toward|towards|pointing to|pointing toward|pointing towards|pointing at",
+            "frame left|frame right|camera left|camera right|the left edge|the right edge|the left of frame"
+            "|the right of frame|the left of the frame|the right of the frame",
         )
         + combine(
             "facing|faces|face|turned fully|fully turned|turned completely|pointing",
@@ -210,7 +304,12 @@ ANGLE_VOCABULARY: Final[dict[Angle, dict[int, tuple[str, ...]]]] = {
             away, turns away, turning away, walking away, walks away, running away, heading away, riding away,
             over the shoulder, over-the-shoulder, OTS, over her shoulder, over his shoulder, over their shoulder,
             back turned, back to the camera, back to camera, back of the head, back of her head, back of his head,
-            back of the jacket, back of her jacket, back of his jacket, back of the cloak, back of the coat"""
+            back of the jacket, back of her jacket, back of his jacket, back of the cloak, back of the coat, trailing
+            behind, trailing behind her, trailing behind him, following behind, from directly behind, from right
+            behind, from just behind, from far behind, far behind, seen from the back, rear-facing, rear facing,
+            back facing the camera, back facing us, her back to us, his back to us, their back to us, backs to us,
+            backs to the camera, back turned to us, walking off, walks off, walking away from us, walks away from us,
+            heading off, heads off, riding off, rides off, seen from the rear, shot from the rear"""
         )
         + combine("with|", "her|his|their|the", "back", "to|towards|toward|facing|turned to|turned towards", _CAMERA)
         + combine("see|sees|seeing|show|shows|showing|shown|view of", _PERSON, "back")
@@ -227,7 +326,12 @@ ANGLE_VOCABULARY: Final[dict[Angle, dict[int, tuple[str, ...]]]] = {
         ),
         SYNONYM: phrases(
             """angled, angled view, angled pose, at an angle, at an angle to the camera, slight angle, oblique,
-            oblique angle, oblique view, half-turned, half turned, diagonal view, diagonal angle"""
+            oblique angle, oblique view, half-turned, half turned, diagonal view, diagonal angle, forty-five,
+            forty five, forty-five degrees, forty five degrees, forty-five degree, forty five degree, three-quarter
+            on, three-quarters on, halfway between front and profile, halfway between front and side, between front
+            and profile, between front and side, partly in profile, partial profile, turned partway, turned part
+            way, slight turn, slightly angled, angled slightly, angled away, slightly off-axis, off-axis, a slight
+            angle"""
         )
         + combine(_TURN, _BODY, _SLIGHTLY)
         + combine(_SLIGHTLY, _TURN),
@@ -258,9 +362,45 @@ MOOD_VOCABULARY: Final[dict[Mood, dict[int, tuple[str, ...]]]] = {
             running away, running off, racing away,
             car crash, chaos, chaotic, frantic, dancing wildly, dancing like crazy, breakdancing, moshing,
             headbanging, fleeing, boss fight, pillow fight, snowball fight, battle scene, fight scene, war,
-            warfare, rampage, riot, pounce, pouncing"""
+            warfare, rampage, riot, pounce, pouncing, storming, under fire, heavy fire, mid-spin, mid-dive,
+            mid-sprint, mid-fall, mid-flip, mid-throw, full stretch, at full stretch, full tilt, at full tilt, at full
+            speed, full speed, flat out, breakneck, white-water, whitewater, rapids, white water, motocross, bmx,
+            mountain biking, downhill biking, kickflip, ollie, skydiving, freefall, free fall, base jumping, bungee,
+            bungee jumping, paragliding, hang gliding, windsurfing, kitesurfing, wakeboarding, waterskiing, jet ski,
+            jet skiing, bobsled, bobsleigh, tug of war, arm wrestling, rodeo, bull riding, stunt, stunts, swing
+            dance, swing dancing, jive, jiving, energetic dance, mosh pit, crowd surfing, crowd-surfing, hockey
+            game, rugby, touchdown, slam dunk, penalty kick, cavalry charge, high-octane, adrenaline, explosive,
+            very fast, really fast, at speed, gun battle, sword duel, knife fight, fistfight, fist fight, bar
+            fight, brawl, melee, free-for-all, scuffle, scrap, dogfight, pillow-fight, food fight, water fight,
+            snowball-fight, chase scene, getaway, on the run"""
+        )
+        + verb_forms(
+            """sprint, race, charge, leap|leapt, jump, hop+, hurdle, lunge, pounce, tackle, kick, punch,
+            strike|struck, slash, stab+, hurl, fling|flung, fight|fought, brawl, wrestle, grapple, tussle, scuffle,
+            spar+, shadowbox, duel, joust, battle, attack, ambush, raid, chase, pursue, flee|fled, escape, dodge,
+            plunge, plummet, tumble, somersault, cartwheel, spin+|spun, twirl, whirl, race down, race through,
+            hurtle, careen, gallop, stampede, climb, clamber, swim+|swam|swum, paddle hard, pedal hard, burst
+            through, crash through, smash through, break through|broke through, kick down, leap over, jump over,
+            vault over, fire at, blast, mosh, headbang, breakdance, thrash, struggle against, charge at, run+ at|ran
+            at, run+ toward|ran toward, run+ towards|ran towards, run+ through|ran through, run+ across|ran across,
+            run+ from|ran from, carve down, carve through, bomb+ down, tear down the slope|tore down the slope, hunt
+            down, pummel, pound on, hammer on, pound the heavy bag, hit+ the heavy bag, trade blows, exchange blows,
+            storm into, smash, crash into, sprint across, dart+, scurry, hurry across"""
+        )
+        # Verbs whose base form is also a noun ("a dive bar", "a vaulted nave", "shutter speed"): listed by hand.
+        + phrases(
+            """dashed, dashes, vaulting, vaults, vaults over, vaulted over, splashing, splashed, splashes, diving,
+            dived, dives, rafting, kayaking, canoeing, sledding, sledging, tobogganing, skating, skated, skiing,
+            skied, snowboarding, skateboarding, surfed, surfing, shooting at, shoots at, shot at, rushing, rushed,
+            rushes, flipping, flipped, speeding, sped, barreling, barrelling, rocketing, zooming, scrambling,
+            scrambles, scrambled up, scrambling up, swinging, swung at, throwing, threw, hurled, bursting,
+            bursting out, burst out, bursts out, ducking, ducked, bounding, bounded, leaping, fencing"""
         ),
-        WEAK: phrases("through the air, fast, dancing, dance, training, workout, sports, flying, soaring, swooping"),
+        WEAK: phrases(
+            """through the air, fast, dancing, dance, training, workout, sports, flying, soaring, swooping,
+            snowboarder, skier, surfer, skateboarder, sprinter, racers, racer, stuntman, acrobat, gymnast, thundering,
+            galloping horses, speed lines, action lines"""
+        ),
     },
     "calm": {
         EXPLICIT: phrases("calm, calm mood, calm scene, calmly, calming"),
@@ -280,10 +420,25 @@ MOOD_VOCABULARY: Final[dict[Mood, dict[int, tuple[str, ...]]]] = {
             watching the sunrise, watching the stars, eyes closed, closed eyes, curled up, cuddling, snuggling,
             slow dance, slow dancing, contented, blissful, soothing, hushed, harmonious, lullaby, bubble
             bath, hot spring, hammock, misty morning, playing the piano, plays the piano, calm-looking, restful,
-            easygoing, mellow, placid, balmy, unhurried, wistful calm, tea ceremony"""
+            easygoing, mellow, placid, balmy, unhurried, wistful calm, tea ceremony, pastoral, bucolic, grazing,
+            drowsy, catnap, cat-nap, cat nap, siesta, reclining, reclines, basking, lazing, lolling, idling, idle,
+            taking a nap, taking it easy, at peace, peace and quiet, peacefulness, calmness, still water, still lake,
+            prayer, in prayer, praying, prays, silent prayer, contemplating, contemplation, pondering, musing,
+            unwound, rested, dozed, dozes, dozy, napped, naps, slept, sleeps, sleep, snoozes, snoozed, lounged,
+            lounges, sipped, sips, sip, relaxes, relaxed pose, soft morning, quiet afternoon, lazy afternoon,
+            sunday morning, peaceably, softly lit, gently lit, tranquilly, serenely, restfully, dreamily, lulled,
+            soothing light, soft sunlight, cozily, cosily, by candlelight, slow morning, unwinding, relaxation,
+            sun-drenched nap, hot bath, warm bath, bath time, cup of cocoa, mug of cocoa, mug of tea, cup of coffee,
+            quiet reading, book in hand, watching the waves, watching the rain, listening to the rain, rocking
+            chair, porch swing, hammock nap, feeding pigeons, feeding the pigeons, feeding birds, feeding the birds,
+            bird feeding, fishing rod, angling, casting a line, fly fishing, floating on her back, floating on his
+            back, gentle waves, lapping waves, calm sea, calm water, calm waters, still morning, quiet evening,
+            quiet night, sleeping peacefully, resting peacefully, at leisure, unrushed, slow-paced, slow paced"""
         ),
         WEAK: phrases(
-            "soft, warm light, morning light, golden hour, breeze, misty, mist, dawn, leaning against, leaning on"
+            """soft, warm light, morning light, golden hour, breeze, misty, mist, dawn, leaning against, silent,
+            silence, in silence, slowly, slow, candlelight, candle light, lazy,
+            wildflowers, birdsong"""
         ),
     },
     "dramatic": {
@@ -294,7 +449,7 @@ MOOD_VOCABULARY: Final[dict[Mood, dict[int, tuple[str, ...]]]] = {
             """moody, intense, intensity, chiaroscuro, noir, film noir, stormy, storm, storm clouds, thunderstorm,
             ominous, rim light, rim lighting, rim-lit, high contrast, high-contrast, epic, menacing, menace,
             threatening, brooding, sinister, haunting, haunted, tense, tension, suspense, suspenseful, backlit,
-            backlight, backlighting, silhouette, silhouetted, low key lighting, low-key lighting, low-key, low key,
+            backlight, backlighting, silhouetted, in silhouette, dark silhouette, black silhouette, low key lighting, low-key lighting, low-key, low key,
             dark and moody, dark and creepy, dark atmosphere, dark mood, thunder, lightning, spooky, creepy,
             eerie, horror, terror, terrified, terrifying, fear, fearful, afraid, scared, screaming, scream,
             crying, cries, tears, weeping, sobbing, grief, grieving, mourning, funeral, sorrow, anguish, despair,
@@ -304,12 +459,28 @@ MOOD_VOCABULARY: Final[dict[Mood, dict[int, tuple[str, ...]]]] = {
             in shadow, shadowy, rembrandt lighting, split lighting, blood, bloody, blood-red, bloodied, inferno,
             apocalyptic, apocalypse, doom, confrontation, standoff, showdown, imposing, solemn, stern, stern look,
             cold stare, trembling, panic, panicked, defiant, villainous, dread, nightmare, nightmarish, gothic
-            horror, heartbreak, heartbroken, climactic, looming, ghostly, macabre"""
+            horror, heartbreak, heartbroken, climactic, looming, ghostly, macabre, desolation, desolate, aftermath,
+            devastation, devastated, wreckage, carnage, massacre, war-torn, anguished, agony, agonized, agonised,
+            tormented, torment, horrified, horrifying, shocked, betrayal, betrayed, vengeance, revenge, wrath,
+            wrathful, tempest, hurricane, typhoon, tornado, gale, thunderclouds, thunderheads, storm front, weather
+            front, interrogation, interrogated, hostage, peril, perilous, danger, dangerous, deadly, bleak, gloomy,
+            gloom, stark lighting, harsh bulb, bare bulb, single bulb, harsh single light, flickering light,
+            flickering bulb, flickering lights, arguing, argument, quarrel, quarrelling, shouting, yelling, furious,
+            furiously, wept, weeps, sobbed, sobs, grieved, grieves, mourned, mourns, mourners, wailing, despairing,
+            distraught, sorrowful, mournful, wounded, bleeding, dying, dead body, corpse, battlefield aftermath,
+            ruined city, burning city, in ruins, haunting, fearful, frightened, terrorized, terrorised, nervous,
+            anxious, anxiety, dread-filled, fateful, last stand, final stand, do or die, grim determination,
+            foreboding sky, brooding sky, angry sky, stormy sky, ominous clouds, bruised sky, blackout, tense
+            silence, tense standoff, on the brink, at gunpoint, gun to his head, gun to her head, emotionally charged,
+            charged atmosphere,
+            menacingly, glowering, seething, fuming, raging, howling wind, lashing rain, driving rain, pouring
+            rain, storm-lashed, storm lashed, shipwreck, sinking ship, struggle, struggling, trapped"""
         ),
         WEAK: phrases(
-            """cinematic, cinematic lighting, shadows, fiery, volumetric lighting, burning, flames, on fire, fog,
-            foggy, god rays, spotlight, sad, lonely, towering, gritty, dark sky, blood moon, side-lit, side lit,
-            mysterious, mystery"""
+            """cinematic, cinematic lighting, shadows, fiery, volumetric lighting, burning, flames, on fire,
+            god rays, spotlight, sad, lonely, towering, gritty, dark sky, blood moon, side-lit, side lit,
+            mysterious, mystery, harsh, stark, flickering, dim, alone in the dark, sadness, melancholy, melancholic,
+            sorrowful look, broken, shattered, ashes, smoke-filled, smoldering, smouldering"""
         ),
     },
     "neutral": {
@@ -346,6 +517,47 @@ SETTING_VOCABULARY: Final[dict[Setting, dict[int, tuple[str, ...]]]] = {
             lamppost,
             street light, streetlight"""
         )
+        # Landscapes, water, urban exteriors and weather, by family.
+        + phrases(
+            """steppe, steppes, bayou, fjord, fjords, palm, palms, palm tree, palm trees, rapids, stream, creek, brook,
+            estuary, delta, bay, cove, inlet, gulf, lakeshore, lake shore, riverside, river bank, waterfront,
+            seafront, sea front, beachfront, lakefront, riverfront, boardwalk, promenade, esplanade, jetty, wharf,
+            quay, quayside, port, shipyard, ship's rail, ship's deck, ship's bow, the prow, on deck, on the deck,
+            open sea, high seas, the waves, sailboat, rowboat, canoe, kayak, raft, loch, fen, bog, wetland, wetlands,
+            mangrove, mangroves, oasis, dune, sand dunes, salt flat, mesa, butte, badlands, plateau, highlands,
+            ridge, ridgeline, mountainside, mountain side, mountain face, cliff face, rock face, crag, crags, scree,
+            gorge, ravine, foothills, peak, peaks, alpine, hilltop, hill top, rolling hills, downs, moorland,
+            heather, pasture, pastures, paddock, ranch, cornfield, corn field, wheat fields, rice paddy, rice
+            paddies, paddy field, allotment, vegetable patch, schoolyard, school yard, churchyard, village green,
+            main street, high street, market street, marketplace, market square, bazaar, souk, market stall,
+            roadside, roadside stall, food truck, food cart, petrol station, gas station, car park, crosswalk,
+            intersection, avenue, boulevard, country lane, lane, overpass, freeway, motorway, train tracks, railway
+            line, railroad, level crossing, favela, slum, slums, suburb, suburbs, suburban street, cul-de-sac,
+            driveway, front lawn, front garden, back garden, front steps, front gate, garden party, fairground, funfair, carnival,
+            amusement park, theme park, zoo, safari, campground, trailhead, footpath, towpath, forest trail,
+            clearing, glade, thicket, copse, hedgerow, treeline, tree line, taiga, ice field, ice floe, iceberg,
+            arctic, antarctic, snow-covered, snowy hill, snowy hillside, snowy field, snowy mountain, slopes,
+            trenches, trench, no man's land, castle gates, castle wall, city walls, city gate, quad, football pitch,
+            soccer field, football field, grass pitch, playing field, sports field, baseball diamond, golf course,
+            fairway, tennis court, basketball court, skatepark, rooftop garden, fire escape, the square, town
+            square, the plaza, public square, open field, open fields, open country, open road, dirt road, gravel
+            road, mountain road, long road, on the road, along the road, the highway, downpour, drizzle, blizzard,
+            snowstorm, sandstorm, hailstorm, rainstorm, open sky, starlit sky, moonlit sky, overcast sky, cloudy
+            sky, grey sky, gray sky, blue sky, under an open sky, sunshine, blazing sun, midday sun, noon sun, under
+            the moon, moonlit, starlit, northern lights, aurora, outer edge of town, orchard, grove, bridge over,
+            footbridge, riverboat, gondola, sea cliff, sea cliffs, seashell beach, shoreline, tide pools, tidal
+            flats, sandbar, reef, coral reef, underwater, under the sea, the open, the wild, the wilds, bush,
+            the bush, scrubland, savannah, grassland, grasslands, lava field, lava fields, volcanic plain, ash
+            plain, wasteland, battleground, war zone, frontline, parade ground, parade, procession
+            through the streets, street corner, on the corner, street parade, bus shelter, tram stop, taxi rank,
+            car wash, drive-in, outdoor cafe, outdoor café, café terrace, cafe terrace, beer garden, garden
+            terrace, sun terrace, poolside, by the pool, swimming pool, outdoor pool, pool deck, vineyards,
+            orchards, farmyard, barnyard, hayfield, haystack, windmill, lighthouse, ferris wheel, roller coaster,
+            construction site, building site, scaffolding, junkyard, scrapyard, quarry, mine entrance, open-pit,
+            oil rig, train platform, outdoor stage, open-air stage, amphitheatre, amphitheater, colosseum,
+            festival grounds, campus lawn, the lawn, the garden, the park, the beach, the forest, the woods, the
+            field, the fields, the meadow, the hills, the mountains, the desert"""
+        )
         + combine("in front of", _DETERMINER, _BUILDINGS),
         WEAK: phrases(
             """landscape, sunset, sunrise, sunlight, sunny, rain, snow, market, bridge, nature, trees, tree,
@@ -369,6 +581,47 @@ SETTING_VOCABULARY: Final[dict[Setting, dict[int, tuple[str, ...]]]] = {
             barbershop, hangar, barn, stable, temple interior, throne, banquet hall, dance studio, yoga studio, art
             studio, artist's studio, pottery studio, tattoo studio, recording studio, music studio, windowless,
             home office, den, parlor, parlour, chamber, hotel, aquarium, backstage, kitchen table"""
+        )
+        # Rooms, shops, workplaces and public buildings seen from inside, by family.
+        + phrases(
+            """laundromat, launderette, laundry room, utility room, speakeasy, pharmacy, chemist's, drugstore,
+            sunroom, sun room, waiting area, reception area, reception desk, dentist's, dentist's office, dentist
+            chair, doctor's office, surgery room, clinic, operating theatre, operating theater, operating room,
+            hospital ward, ICU, emergency room, interrogation room, interrogation table, jail cell, cell block,
+            holding cell, prison, courtroom, court room, boardroom, board room, conference room, meeting room,
+            cubicle, open-plan office, corner office, break room, staff room, teachers' lounge, lecture hall,
+            lecture theatre, auditorium, assembly hall, sports hall, gymnasium, changing room, fitting room, vestry,
+            sacristy, aisle, pew, pews, altar, chancel, mosque interior, synagogue, forge, smithy, brewery,
+            distillery, wine cellar, pantry, larder, scullery, nursery, playroom, dorm, dormitory, dorm room, guest
+            room, master bedroom, loft, penthouse, hotel suite, suite, motel room, hostel, sitting room, drawing
+            room, family room, living area, in the study, archive, archives, reading room, records room, vault,
+            bank vault, bank lobby, departure lounge, departures lounge, arrivals hall, airport terminal,
+            terminal building, check-in desk, check-in counter, airport counter, train compartment, compartment,
+            car interior, bus interior, cabin interior, space station, station interior, food court, casino,
+            bowling alley, karaoke room, karaoke bar, disco, dance floor, opera house, green room, recording booth,
+            newsroom, planetarium, exhibition hall, atrium, foyer, vestibule, entrance hall, front hall, landing,
+            spiral stairs, spiral staircase, stairs inside, catacombs, tomb, mead hall, feasting hall, mess hall,
+            galley, kitchenette, restroom, washroom, sauna, spa, bathhouse, orangery, hayloft, factory floor,
+            assembly line, foundry, sawmill, school hall, locker room, boxing gym, nursing home, care home, asylum,
+            orphanage, boutique, bookshop, bookstore, record store, pawn shop, barber shop, hairdresser's,
+            hair salon, nail salon, butcher's, corner shop, checkout, checkout counter, shop counter, shop floor,
+            bakery counter, behind the counter, behind the bar, at the bar, bar stool, bar stools, cellar bar,
+            basement club, jazz club, cocktail bar, wine bar, teahouse, tea room, tearoom, tea house, ice cream
+            parlour, ice cream parlor, noodle shop, ramen shop, sushi bar, dim sum, canteen, breakfast nook, dining
+            table, at the table, banquet table, candlelit room, candlelit dinner, fireside, by the fire, hearth, by
+            the hearth, armchair, four-poster bed, four-poster, bunk bed, duvet, quilt, under the covers, under a
+            quilt, under the blanket, bathroom mirror, vanity, dressing table, wardrobe, closet, walk-in closet,
+            indoor pool, indoor arena, ice rink, skating rink, squash court, climbing gym, bouldering gym, sports
+            centre, leisure centre, mall corridor, escalator, lift, elevator lobby, underground car park, parking
+            garage, subway station, metro station, underground station, train station concourse, concourse,
+            museum hall, gallery wall, art gallery, studio loft, attic room, basement room, cellar room, crawl
+            space, panic room, cockpit interior, bridge of the starship, starship bridge, ship's cabin, below
+            deck, below decks, engine room, mansion hallway, ward, vaulted ceiling, ceiling fan, fluorescent
+            lights, fluorescent light, office cubicle, office desk, workbench, work bench, lab bench, microscope,
+            operating table, hospital room, patient room, sickbed, deathbed, throne hall, palace hall, palace
+            interior, inside the palace, inside the castle, inside the church, inside the temple, inside the
+            tower, inside the cave, inside the tent, indoors at, the living room, the kitchen, the bedroom, the
+            bathroom, the office, the classroom, the library"""
         ),
         WEAK: phrases(
             """window, by the window, windows, candlelit, candle-lit, house, home, bar, temple, reading lamp, lamp,
@@ -388,8 +641,18 @@ SETTING_VOCABULARY: Final[dict[Setting, dict[int, tuple[str, ...]]]] = {
             white, isolated on black,
             on white, cutout, cut-out, green screen, greenscreen, blue screen, chroma key, photoshoot, photo
             shoot, product shot, packshot, beauty dish, ring light, seamless white
-            background, white bg, no bg, plain bg"""
+            background, white bg, no bg, plain bg, sweep, white sweep, paper sweep, seamless sweep, strip light,
+            strip lights, striplight, striplights, strip box, stripbox, octabox, light stand, light stands, c-stand,
+            umbrella light, shoot-through umbrella, key and fill, clamshell lighting, butterfly lighting, loop
+            lighting, three-point lighting, 3-point lighting, beauty lighting, passport photo lighting, headshot
+            lighting, product lighting, photo booth, photobooth, on black, on grey, on gray, against white, against
+            black, against grey, against gray, on seamless black, on seamless white, on seamless grey, on seamless
+            gray, white void, black void, grey void, gray void, lightbox, light tent, catalogue shot, catalog shot,
+            lookbook, look book, headshot session, portrait session, studio session"""
         )
+        + combine(_PLAIN, "sweep|card|void|cyc|gradient|paper backdrop|canvas backdrop|muslin|muslin backdrop")
+        + combine("|a|an|the", _PLAIN, "wall behind|wall behind her|wall behind him|wall behind them")
+        + combine("against|against a|against an|against the|on a|on an|in front of a|in front of an", _PLAIN, "wall")
         + combine(_PLAIN, _GROUND)
         + combine("on a|on|against a|against|in front of a", _PLAIN, _GROUND),
         WEAK: phrases("character sheet, model sheet, reference sheet, turnaround, turnaround sheet, even lighting"),
@@ -436,7 +699,9 @@ NON_CUES: Final = phrases(
     view, worms eye view, close to her, close to him, close to them, close friends, close friend, angled brows,
     angled eyebrows, angled bangs, angled bob, three-quarter sleeves, three quarter sleeves, 3/4 sleeves,
     rear-view mirror, rearview mirror, falling snow, snow falling, falling leaves, leaves falling, falling petals,
-    petals falling, reading glasses, peace sign, character study, christmas tree, flat colours, flat colors"""
+    petals falling, reading glasses, peace sign, character study, christmas tree, flat colours, flat colors, north
+    face, sheer face, face of the cliff, face of the mountain, coal face, clock face, face value, face down, face-down,
+    about face, home front, short side, long side, on the side, sweep of"""
 )
 
 # Words that carry no content for matching references against the prompt.
