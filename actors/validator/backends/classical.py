@@ -46,9 +46,8 @@ SEGMENT_SIZE: Final = 128  # px, long side of the copy the subject is isolated o
 RING_JUMP: Final = 12.0  # Delta E between neighbouring border pixels that marks a subject's outline
 BACKDROP_INLIERS: Final = 0.8  # share of the backdrop samples trusted when refitting
 MIN_BACKDROP_RING: Final = 0.5  # a smooth backdrop must explain at least this share of the border
-GRABCUT_SIZE: Final = (
-    80  # px; ~3 ms per iteration. 96 px cost 1.5x as much and scored no better (bench.consistency_auc)
-)
+# px; ~3 ms per iteration. 96 px cost 1.5x as much and scored no better (bench.consistency_auc).
+GRABCUT_SIZE: Final = 80
 GRABCUT_ITERATIONS: Final = 2
 GRABCUT_SEED: Final = 20240601
 MIN_SUBJECT_DISTANCE: Final = 10.0  # Delta E from the backdrop surface below which a pixel is backdrop
