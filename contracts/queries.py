@@ -21,6 +21,10 @@ class CreateCharacter(Message, frozen=True):
 
 class GetCharacter(Message, frozen=True):
     character_id: str
+    # For reference selection: only generated images at least this consistent, the best `generated_limit` of them.
+    # A gallery grows with every request; without these a lookup would grow with it.
+    min_generated_consistency: float | None = None
+    generated_limit: int | None = None
 
 
 class AddReference(Message, frozen=True):

@@ -132,10 +132,23 @@ class Catalog:
             return None
         return Character(id=row["id"], name=row["name"], description=row["description"], created_at=row["created_at"])
 
-    async def entries(self, character_id: str) -> tuple[Reference, ...]:
-        async with self._db.execute(
-            f"SELECT {_COLUMNS} FROM entries WHERE character_id = ? ORDER BY created_at, id", (character_id,)
-        ) as cursor:
+    async def entries(
+        self, character_id: str, *, min_generated_consistency: float | None = None, generated_limit: int | None = None
+    ) -> tuple[Reference, ...]:
+        """Every entry, or (for selection) the references plus the most consistent eligible generated images."""
+        if min_generated_consistency is None and generated_limit is None:
+            query = f"SELECT {_COLUMNS} FROM entries WHERE character_id = ? ORDER BY created_at, id"
+            parameters: tuple[object, ...] = (character_id,)
+        else:
+            query = (
+                f"SELECT {_COLUMNS} FROM entries WHERE character_id = ? AND role != 'generated' "
+                f"UNION ALL SELECT * FROM (SELECT {_COLUMNS} FROM entries WHERE character_id = ? "
+                "AND role = 'generated' AND consistency_score >= ? "
+                "ORDER BY consistency_score DESC, created_at DESC LIMIT ?)"
+            )
+            limit = -1 if generated_limit is None else generated_limit
+            parameters = (character_id, character_id, min_generated_consistency or 0.0, limit)
+        async with self._db.execute(query, parameters) as cursor:
             rows = await cursor.fetchall()
         return tuple(_reference(row) for row in rows)
 

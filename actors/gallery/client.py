@@ -28,8 +28,15 @@ class GalleryClient:
         reply = await self._nc.request(subject, encode(body), timeout=self._timeout_s)
         return _reply_decoder.decode(reply.data)
 
-    async def get_character(self, character_id: str) -> QueryReply:
-        return await self._ask(subjects.GALLERY_GET_CHARACTER, GetCharacter(character_id=character_id))
+    async def get_character(
+        self, character_id: str, *, min_generated_consistency: float | None = None, generated_limit: int | None = None
+    ) -> QueryReply:
+        request = GetCharacter(
+            character_id=character_id,
+            min_generated_consistency=min_generated_consistency,
+            generated_limit=generated_limit,
+        )
+        return await self._ask(subjects.GALLERY_GET_CHARACTER, request)
 
     async def list_gallery(self, character_id: str) -> QueryReply:
         return await self._ask(subjects.GALLERY_LIST, GetCharacter(character_id=character_id))

@@ -78,11 +78,16 @@ async def with_derived_view(request: AddReference, media: MediaStore) -> AddRefe
 def build_router(broker: NatsBroker, catalog: Catalog, media: MediaStore) -> NatsRouter:
     router = NatsRouter()
 
-    async def view(character_id: str) -> bytes:
-        character = await catalog.get_character(character_id)
+    async def view(request: GetCharacter) -> bytes:
+        character = await catalog.get_character(request.character_id)
         if character is None:
-            return encode(QueryError(status=404, error=f"Character not found: {character_id}"))
-        return encode(CharacterView(character=character, references=await catalog.entries(character_id)))
+            return encode(QueryError(status=404, error=f"Character not found: {request.character_id}"))
+        entries = await catalog.entries(
+            request.character_id,
+            min_generated_consistency=request.min_generated_consistency,
+            generated_limit=request.generated_limit,
+        )
+        return encode(CharacterView(character=character, references=entries))
 
     @router.subscriber(subjects.GALLERY_GET_CHARACTER, queue=QUEUE)
     async def get_character() -> bytes:
@@ -93,7 +98,7 @@ def build_router(broker: NatsBroker, catalog: Catalog, media: MediaStore) -> Nat
             request = _get_decoder.decode(message.body)
         except msgspec.DecodeError as error:
             return _invalid(error)
-        return await view(request.character_id)
+        return await view(request)
 
     @router.subscriber(subjects.GALLERY_LIST, queue=QUEUE)
     async def list_gallery() -> bytes:

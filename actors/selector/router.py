@@ -1,5 +1,7 @@
 """Selector actor: asks the gallery for the character's references and ranks them for the analysed prompt."""
 
+from collections.abc import Sequence
+
 import msgspec
 from faststream.nats import NatsBroker, NatsRouter
 from nats.errors import NoRespondersError
@@ -14,6 +16,7 @@ from contracts import subjects
 from contracts.codec import encode
 from contracts.commands import SelectReferences
 from contracts.events import FailureKind, ReferencesSelected, SelectionFailed
+from contracts.model import RankedReference
 from contracts.queries import CharacterView, CoverageView, GetCharacter, QueryError
 
 _decoder = msgspec.json.Decoder(SelectReferences)
@@ -23,12 +26,30 @@ _get_decoder = msgspec.json.Decoder(GetCharacter)
 class SelectorSettings(msgspec.Struct, frozen=True, kw_only=True):
     # A generated image becomes a reference only when it stayed this close to the master, so drift cannot compound.
     min_generated_consistency: float = 85.0
+    # How many of the most consistent generated images are ranked at all, and how many travel in the ranking (the
+    # saga keeps it in its state and the reply lists it): enough for five attempts, bounded however big the gallery.
+    generated_candidates: int = 50
+    generated_in_ranking: int = 5
+
+
+def shortlist(ranking: Sequence[RankedReference], generated: int) -> tuple[RankedReference, ...]:
+    """Every master and core reference (the validator compares with them), and only the best generated images."""
+    kept: list[RankedReference] = []
+    for ranked in ranking:
+        if ranked.reference.role != "generated" or generated > 0:
+            kept.append(ranked)
+            generated -= ranked.reference.role == "generated"
+    return tuple(kept)
 
 
 async def select(gallery: GalleryClient, command: SelectReferences, settings: SelectorSettings) -> object:
     rid = command.request_id
     try:
-        reply = await gallery.get_character(command.character_id)
+        reply = await gallery.get_character(
+            command.character_id,
+            min_generated_consistency=settings.min_generated_consistency,
+            generated_limit=settings.generated_candidates,
+        )
     except NoRespondersError:
         return SelectionFailed(request_id=rid, kind="unavailable", reason="Service unavailable: no gallery worker")
     except NatsTimeout:
@@ -37,8 +58,11 @@ async def select(gallery: GalleryClient, command: SelectReferences, settings: Se
         kind: FailureKind = "not_found" if reply.status == 404 else "invalid"
         return SelectionFailed(request_id=rid, kind=kind, reason=reply.error)
     assert isinstance(reply, CharacterView)
-    ranking = rank_references(
-        reply.references, command.analysis, min_generated_consistency=settings.min_generated_consistency
+    ranking = shortlist(
+        rank_references(
+            reply.references, command.analysis, min_generated_consistency=settings.min_generated_consistency
+        ),
+        settings.generated_in_ranking,
     )
     return ReferencesSelected(request_id=rid, character=reply.character, ranking=ranking)
 

@@ -349,3 +349,16 @@ def test_a_framing_word_in_the_tags_does_not_outweigh_the_asked_for_angle() -> N
     ranked = rank_references(references, analyze("knight, full body, side view"))
     assert _ids(ranked) == ["turned", "master"]
     assert [item.score for item in ranked] == [15, 15]
+
+
+def test_shortlist_keeps_every_reference_and_only_the_best_generated() -> None:
+    from actors.selector.router import shortlist
+
+    def ranked(ref_id: str, role: str, score: float) -> RankedReference:
+        reference = Reference(id=ref_id, character_id="c", asset_id=ref_id, role=role)  # type: ignore[arg-type]
+        return RankedReference(reference=reference, score=score, parts={})
+
+    ranking = [ranked(f"g{i}", "generated", 30 - i) for i in range(8)]
+    ranking += [ranked("m", "master", 10), ranked("c1", "core_reference", 8), ranked("c2", "core_reference", 8)]
+    kept = [r.reference.id for r in shortlist(ranking, 3)]
+    assert kept == ["g0", "g1", "g2", "m", "c1", "c2"]
