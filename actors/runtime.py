@@ -22,6 +22,9 @@ log = logging.getLogger("smartgen")
 IN_PROGRESS_EVERY_S = 10.0
 DEFAULT_ACK_WAIT_S = 30.0
 MAX_DELIVER = 5
+# A pull long-polls this long when idle (messages still arrive at once). Short polls made nats-py raise a bare
+# asyncio.TimeoutError that FastStream logs as an error whenever a busy start-up stretched one past its deadline.
+PULL_TIMEOUT_S = 5.0
 
 
 class BusLayout:
@@ -110,7 +113,7 @@ def stage_consumer(stage: str, subject: str, ack_wait_s: float = DEFAULT_ACK_WAI
         "stream": command_stream(),
         "durable": subjects.durable_name(stage),
         "config": ConsumerConfig(ack_wait=ack_wait_s, max_deliver=MAX_DELIVER, filter_subject=subject),
-        "pull_sub": PullSub(batch_size=16, timeout=1.0),
+        "pull_sub": PullSub(batch_size=16, timeout=PULL_TIMEOUT_S),
         "ack_policy": AckPolicy.NACK_ON_ERROR,
         "max_workers": 16,
     }

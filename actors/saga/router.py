@@ -4,7 +4,7 @@ import msgspec
 from faststream import AckPolicy
 from faststream.nats import ConsumerConfig, NatsBroker, NatsRouter, PullSub
 
-from actors.runtime import MAX_DELIVER, event_stream
+from actors.runtime import MAX_DELIVER, PULL_TIMEOUT_S, event_stream
 from actors.saga.shell import SagaShell
 from actors.stage import add_ping, current_message
 from contracts import subjects
@@ -38,7 +38,7 @@ def build_router(broker: NatsBroker, holder: ShellHolder) -> NatsRouter:
         config=ConsumerConfig(
             filter_subjects=list(subjects.STAGE_EVENT_SUBJECTS), ack_wait=30.0, max_deliver=MAX_DELIVER
         ),
-        pull_sub=PullSub(batch_size=32, timeout=1.0),
+        pull_sub=PullSub(batch_size=32, timeout=PULL_TIMEOUT_S),
         ack_policy=AckPolicy.NACK_ON_ERROR,
         max_workers=32,
     )
