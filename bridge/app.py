@@ -10,7 +10,7 @@ from opentelemetry.trace import TracerProvider
 from actors.images import MAX_UPLOAD_BYTES
 from actors.media import ObjectStoreMedia
 from actors.runtime import BusLayout
-from bridge import views
+from bridge import sse, views
 from bridge.errors import error_middleware
 from bridge.keys import MEDIA, NATS, SETTINGS, TRACER
 from bridge.media import get_media
@@ -32,6 +32,7 @@ def create_app(settings: Settings, tracer_provider: TracerProvider | None = None
         app.router.add_get(prefix + "/characters/{id}/gallery", views.list_gallery)
         app.router.add_get(prefix + "/characters/{id}/coverage", views.character_coverage)
         app.router.add_patch(prefix + "/characters/{id}/references/{reference_id}", views.update_reference)
+    app.router.add_get("/api/v1/requests/{request_id}/events", sse.request_events)
     app.router.add_get("/media/{asset_id}", get_media)
     app.router.add_get("/healthz", views.healthz)
     return app

@@ -26,7 +26,7 @@ from contracts.queries import (
     ReferenceAdded,
     UpdateReference,
 )
-from contracts.requests import InvalidRequest, parse_body, to_request
+from contracts.requests import FIELD_RULES, InvalidRequest, parse_body, to_request
 
 _JSON = "application/json"
 
@@ -81,9 +81,12 @@ async def generate_smart_image(request: web.Request) -> web.Response:
     except InvalidRequest as invalid:
         raise ApiError(400, invalid.message, invalid.field) from None
     character_id = request.match_info["id"]
+    request_id = request.headers.get("X-Request-Id")
     try:
-        bus_request = to_request(character_id, body)
-    except msgspec.ValidationError:
+        bus_request = to_request(character_id, body, request_id)
+    except msgspec.ValidationError as invalid:
+        if "requestId" in str(invalid):
+            raise ApiError(400, f"Invalid parameters: {FIELD_RULES['requestId']} (X-Request-Id)", "requestId") from None
         raise ApiError(404, f"Character not found: {character_id}") from None
     nc = connected(request)
     timeout = request.app[SETTINGS].request_timeout_s
