@@ -7,7 +7,7 @@ from typing import Annotated
 
 import msgspec
 
-from contracts.model import EntityId, GenerationParams, PromptAnalysis, RankedReference, Style
+from contracts.model import EntityId, GenerationParams, PromptAnalysis, RankedReference, Style, ValidationReport
 
 Prompt = Annotated[str, msgspec.Meta(min_length=1, max_length=4000, pattern=r"\S")]
 CharacterName = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
@@ -63,6 +63,7 @@ class SuccessData(msgspec.Struct, frozen=True, rename="camel", kw_only=True):
     filename: str
     # Additive to the spec: how every attempt went, and why the references ranked as they did.
     attempt_history: tuple["AttemptSummary", ...] = ()
+    validator: ValidationReport | None = None  # the kept image's full report: backend, model and every part
     selection: tuple[RankedReference, ...] = ()
     request_id: str = ""
 

@@ -92,3 +92,4 @@ class ValidationReport(Message, frozen=True):
     quality_parts: dict[str, float] = {}
     consistency_parts: dict[str, float] = {}
     notes: str = ""
+    model: str = ""  # what exactly produced the consistency vectors (weights or descriptor version)

@@ -73,6 +73,7 @@ def success_body(state: SagaState, public_base_url: str, now: int) -> SuccessBod
         validation_notes=report.notes,
         filename=state.filename,
         attempt_history=tuple(summarise(r) for r in state.attempts),
+        validator=report,
         selection=state.ranking,
         request_id=state.request_id,
     )

@@ -41,6 +41,7 @@ def build_report(
         quality_score=float(quality.score),
         consistency_score=float(consistency),
         backend=embedder.name,
+        model=embedder.model_id,
         quality_parts={k: round(v, 1) for k, v in quality.parts.items()},
         consistency_parts={k: round(v, 4) for k, v in parts.items()},
         notes=validation_notes(quality.score, consistency, weakest),

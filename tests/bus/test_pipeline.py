@@ -40,6 +40,14 @@ async def test_request_reply_on_the_bus_returns_the_spec_success_body(stack: Sta
     assert data["characterId"] == "demo" and data["characterName"] == "Nova"
     assert data["selectedReferenceType"] in ("master", "core_reference")
     assert 70 <= data["qualityScore"] <= 100 and 80 <= data["consistencyScore"] <= 100
+    # The analysis and the ranking came through the bus and explain the choice.
+    top = data["selection"][0]
+    assert top["reference"]["id"] == data["selectedReferenceId"] or data["attempts"] > 1
+    assert top["score"] == sum(top["parts"].values()) and top["reasons"]
+    assert data["attemptHistory"][0]["chosenBecause"].startswith("highest-ranked reference")
+    validator = data["validator"]
+    assert validator["backend"] == "classical" and validator["model"]
+    assert set(validator["qualityParts"]) == {"sharpness", "exposure", "contrast", "noise", "artifacts", "resolution"}
     update = msgspec.json.decode((await updates.next_msg(timeout=5)).data, type=GalleryUpdated)
     assert (update.change, update.entry_id, update.asset_id) == (
         "image_generated",
