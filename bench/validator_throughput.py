@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from actors.media import asset_id_for
+from actors.media import MemoryMedia
 from actors.validator.backends import build_embedder
 from actors.validator.backends.base import Embedder
 from actors.validator.batching import EmbeddingBatcher
@@ -43,19 +43,6 @@ from actors.validator.service import Validator
 from ops.demo_art import draw_view
 
 SIZE = 512  # px, the size the local engine renders by default
-
-
-class MemoryMedia:
-    def __init__(self) -> None:
-        self.data: dict[str, bytes] = {}
-
-    async def put(self, data: bytes) -> str:
-        asset_id = asset_id_for(data)
-        self.data[asset_id] = data
-        return asset_id
-
-    async def get(self, asset_id: str) -> bytes:
-        return self.data[asset_id]
 
 
 def vit_small(folder: Path) -> str:

@@ -19,28 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from actors.images import InvalidImage, decode_image
-from actors.media import AssetNotFound, asset_id_for
+from actors.media import MemoryMedia
 from actors.validator.backends import BACKENDS, BackendUnavailable, build_embedder
 from actors.validator.service import Validator
 from ops.settings import from_env
-
-
-class FileMedia:
-    """A MediaStore over files read into memory, keyed like the real one (SHA-256 of the bytes)."""
-
-    def __init__(self) -> None:
-        self._data: dict[str, bytes] = {}
-
-    async def put(self, data: bytes) -> str:
-        asset_id = asset_id_for(data)
-        self._data[asset_id] = data
-        return asset_id
-
-    async def get(self, asset_id: str) -> bytes:
-        try:
-            return self._data[asset_id]
-        except KeyError:
-            raise AssetNotFound(asset_id) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -77,12 +59,12 @@ def main(argv: list[str]) -> int:
     except BackendUnavailable as error:
         print(f"smartgen score: {error}", file=sys.stderr)
         return 2
-    media = FileMedia()
+    media = MemoryMedia()
     return asyncio.run(_score(Validator(embedder, media), media, args.reference, args.core, args.candidates))
 
 
 async def _score(
-    validator: Validator, media: FileMedia, reference: Path, cores: list[Path], candidates: list[Path]
+    validator: Validator, media: MemoryMedia, reference: Path, cores: list[Path], candidates: list[Path]
 ) -> int:
     try:
         references = await asyncio.to_thread(_read_references, [reference, *cores])

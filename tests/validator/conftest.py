@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from actors.media import AssetNotFound, asset_id_for
 from actors.validator.backends.base import Embeddings
 from actors.validator.backends.classical import ClassicalEmbedder
 from actors.validator.calibration import Calibration
@@ -52,23 +51,6 @@ def png(image: Image.Image) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, "PNG")
     return buffer.getvalue()
-
-
-class MemoryMedia:
-    """The MediaStore protocol over a dict."""
-
-    def __init__(self) -> None:
-        self.data: dict[str, bytes] = {}
-
-    async def put(self, data: bytes) -> str:
-        asset_id = asset_id_for(data)
-        self.data[asset_id] = data
-        return asset_id
-
-    async def get(self, asset_id: str) -> bytes:
-        if asset_id not in self.data:
-            raise AssetNotFound(asset_id)
-        return self.data[asset_id]
 
 
 class RecordingEmbedder:

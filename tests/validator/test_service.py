@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from actors.images import InvalidImage
-from actors.media import AssetNotFound
+from actors.media import AssetNotFound, MemoryMedia
 from actors.validator.backends import build_embedder
 from actors.validator.backends.base import Embeddings
 from actors.validator.cache import EmbeddingCache, EmbeddingKey, LruEmbeddingCache
@@ -16,7 +16,7 @@ from actors.validator.service import Validator
 from actors.validator.views import RECIPE
 from ops.demo_art import DEMO_VIEWS, draw_other_character, draw_view
 from tests.unit.test_quality import blurred
-from tests.validator.conftest import MemoryMedia, RecordingEmbedder, png
+from tests.validator.conftest import RecordingEmbedder, png
 
 SIZE = 192
 
