@@ -34,7 +34,12 @@ async def serving_bridge(
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.port)
     try:
-        await site.start()
+        try:
+            await site.start()
+        except OSError as error:
+            raise SystemExit(
+                f"cannot listen on {settings.host}:{settings.port}: {error.strerror} (choose another with --port)"
+            ) from None
         yield runner
     finally:
         await runner.cleanup()

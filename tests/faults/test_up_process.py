@@ -114,3 +114,24 @@ def test_smartgen_up_keeps_the_gallery_across_restarts(tmp_path: Path) -> None:
         finally:
             process.send_signal(signal.SIGTERM)
             process.wait(timeout=30)
+
+
+def test_a_taken_port_is_one_clear_line_and_nothing_left_running(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        smartgen = Path(sys.executable).parent / "smartgen"
+        result = subprocess.run(
+            [str(smartgen), "up", "--port", str(port), "--data", str(tmp_path / "var")],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert result.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert "Traceback" not in result.stderr
+    leftovers = subprocess.run(["pgrep", "-f", str(tmp_path)], capture_output=True, text=True).stdout.split()
+    assert leftovers == []
