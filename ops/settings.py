@@ -52,6 +52,9 @@ def from_env(env: dict[str, str] | None = None, **overrides: object) -> Settings
     }
     for variable, (field, convert) in table.items():
         if variable in source and source[variable] != "":
-            values[field] = convert(source[variable])  # type: ignore[operator]
+            try:
+                values[field] = convert(source[variable])  # type: ignore[operator]
+            except ValueError:
+                raise SystemExit(f"{variable}={source[variable]!r} is not a valid {field.replace('_', ' ')}") from None
     values.update({k: v for k, v in overrides.items() if v is not None})
     return Settings(**values)  # type: ignore[arg-type]
