@@ -21,6 +21,8 @@ from contracts.queries import (
     CharacterView,
     CoverageView,
     CreateCharacter,
+    GalleryPage,
+    ListGallery,
     QueryError,
     QueryReply,
     ReferenceAdded,
@@ -68,7 +70,7 @@ def connected(request: web.Request) -> Client:
     return nc
 
 
-def _unwrap(reply: QueryReply) -> CharacterView | ReferenceAdded | CoverageView:
+def _unwrap(reply: QueryReply) -> CharacterView | ReferenceAdded | CoverageView | GalleryPage:
     if isinstance(reply, QueryError):
         raise ApiError(reply.status, reply.error)
     return reply
@@ -119,11 +121,27 @@ async def get_character(request: web.Request) -> web.Response:
 
 
 async def list_gallery(request: web.Request) -> web.Response:
-    view = _unwrap(await GalleryClient(connected(request)).list_gallery(request.match_info["id"]))
-    assert isinstance(view, CharacterView)
+    """Newest first, in pages: `?limit=` (1-500, default 100), `&offset=`, `&type=master|core_reference|generated`."""
+    query = {"characterId": request.match_info["id"]}
+    for parameter, field in (("limit", "limit"), ("offset", "offset"), ("type", "role")):
+        if parameter in request.query:
+            query[field] = request.query[parameter]
+    try:
+        page_request = msgspec.convert(query, ListGallery, strict=False)
+    except msgspec.ValidationError as error:
+        raise ApiError(400, f"Invalid parameters: {error}") from None
+    page = _unwrap(await GalleryClient(connected(request)).list_gallery(page_request))
+    assert isinstance(page, GalleryPage)
     base = request.app[SETTINGS].public_base_url
-    entries = sorted(view.references, key=lambda r: r.created_at, reverse=True)
-    return _json({"character": view.character, "images": [_entry(r, base) for r in entries]})
+    return _json(
+        {
+            "character": page.character,
+            "images": [_entry(r, base) for r in page.entries],
+            "total": page.total,
+            "limit": page_request.limit,
+            "offset": page_request.offset,
+        }
+    )
 
 
 async def _read_upload(request: web.Request) -> tuple[bytes, str, dict[str, str]]:

@@ -27,6 +27,21 @@ class GetCharacter(Message, frozen=True):
     generated_limit: int | None = None
 
 
+class ListGallery(Message, frozen=True):
+    """One page of a character's gallery, newest first; `role` narrows it to one kind of entry."""
+
+    character_id: str
+    role: ReferenceRole | None = None
+    limit: Annotated[int, msgspec.Meta(ge=1, le=500)] = 100
+    offset: Annotated[int, msgspec.Meta(ge=0)] = 0
+
+
+class GalleryPage(Tagged, frozen=True, tag="gallery_page"):
+    character: Character
+    entries: tuple[Reference, ...]
+    total: int
+
+
 class AddReference(Message, frozen=True):
     character_id: str
     asset_id: str
@@ -93,4 +108,4 @@ class QueryError(Tagged, frozen=True, tag="error"):
     error: str
 
 
-QueryReply = CharacterView | ReferenceAdded | CoverageView | QueryError
+QueryReply = CharacterView | ReferenceAdded | CoverageView | GalleryPage | QueryError

@@ -12,7 +12,14 @@ import msgspec
 
 from contracts.commands import SaveGeneratedImage
 from contracts.model import Character, Reference
-from contracts.queries import AddReference, CreateCharacter, EmbeddingRef, StoredEmbedding, UpdateReference
+from contracts.queries import (
+    AddReference,
+    CreateCharacter,
+    EmbeddingRef,
+    ListGallery,
+    StoredEmbedding,
+    UpdateReference,
+)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS characters (
@@ -151,6 +158,20 @@ class Catalog:
         async with self._db.execute(query, parameters) as cursor:
             rows = await cursor.fetchall()
         return tuple(_reference(row) for row in rows)
+
+    async def page(self, request: ListGallery) -> tuple[tuple[Reference, ...], int]:
+        """Newest first, `limit` entries from `offset`, and how many there are in all."""
+        where, parameters = "character_id = ?", [request.character_id]
+        if request.role is not None:
+            where += " AND role = ?"
+            parameters.append(request.role)
+        async with self._db.execute(f"SELECT COUNT(*) FROM entries WHERE {where}", parameters) as cursor:
+            row = await cursor.fetchone()
+        total = int(row[0]) if row else 0
+        query = f"SELECT {_COLUMNS} FROM entries WHERE {where} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?"
+        async with self._db.execute(query, [*parameters, request.limit, request.offset]) as cursor:
+            rows = await cursor.fetchall()
+        return tuple(_reference(row) for row in rows), total
 
     async def _demote_master(self, character_id: str) -> None:
         """A character has one master: a new one turns the previous master into a core reference."""

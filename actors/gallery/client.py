@@ -10,6 +10,7 @@ from contracts.queries import (
     CharacterView,
     CreateCharacter,
     GetCharacter,
+    ListGallery,
     QueryReply,
     UpdateReference,
 )
@@ -38,8 +39,8 @@ class GalleryClient:
         )
         return await self._ask(subjects.GALLERY_GET_CHARACTER, request)
 
-    async def list_gallery(self, character_id: str) -> QueryReply:
-        return await self._ask(subjects.GALLERY_LIST, GetCharacter(character_id=character_id))
+    async def list_gallery(self, request: ListGallery) -> QueryReply:
+        return await self._ask(subjects.GALLERY_LIST, request)
 
     async def create_character(self, request: CreateCharacter) -> QueryReply:
         return await self._ask(subjects.GALLERY_CREATE_CHARACTER, request)

@@ -23,7 +23,9 @@ from contracts.queries import (
     CreateCharacter,
     EmbeddingRef,
     EmbeddingReply,
+    GalleryPage,
     GetCharacter,
+    ListGallery,
     QueryError,
     ReferenceAdded,
     StoredEmbedding,
@@ -35,6 +37,7 @@ _create_decoder = msgspec.json.Decoder(CreateCharacter)
 _get_decoder = msgspec.json.Decoder(GetCharacter)
 _add_decoder = msgspec.json.Decoder(AddReference)
 _update_decoder = msgspec.json.Decoder(UpdateReference)
+_list_decoder = msgspec.json.Decoder(ListGallery)
 _embedding_ref_decoder = msgspec.json.Decoder(EmbeddingRef)
 _stored_embedding_decoder = msgspec.json.Decoder(StoredEmbedding)
 QUEUE = "smartgen-gallery"
@@ -102,7 +105,15 @@ def build_router(broker: NatsBroker, catalog: Catalog, media: MediaStore) -> Nat
 
     @router.subscriber(subjects.GALLERY_LIST, queue=QUEUE)
     async def list_gallery() -> bytes:
-        return await _get(current_message(broker))
+        try:
+            request = _list_decoder.decode(current_message(broker).body)
+        except msgspec.DecodeError as error:
+            return _invalid(error)
+        character = await catalog.get_character(request.character_id)
+        if character is None:
+            return encode(QueryError(status=404, error=f"Character not found: {request.character_id}"))
+        entries, total = await catalog.page(request)
+        return encode(GalleryPage(character=character, entries=entries, total=total))
 
     @router.subscriber(subjects.GALLERY_CREATE_CHARACTER, queue=QUEUE)
     async def create_character() -> bytes:

@@ -219,3 +219,27 @@ async def test_coverage_lists_covered_views_and_what_to_add(stack: Stack) -> Non
     assert data["suggestions"], "a character without back close-ups should be told which views to add"
     async with stack.http.get(f"{stack.base_url}/api/v1/characters/ghost/coverage") as response:
         assert response.status == 404
+
+
+async def test_the_gallery_comes_in_pages_newest_first(stack: Stack) -> None:
+    url = f"{stack.base_url}/api/v1/characters/demo/gallery"
+    async with stack.http.get(url, params={"limit": "2"}) as response:
+        first = (await response.json())["data"]
+    async with stack.http.get(url, params={"limit": "2", "offset": "2"}) as response:
+        second = (await response.json())["data"]
+    assert first["total"] == second["total"] == 5
+    ids = [i["id"] for i in first["images"] + second["images"]]
+    assert len(ids) == 4 and len(set(ids)) == 4
+    stamps = [i["createdAt"] for i in first["images"] + second["images"]]
+    assert stamps == sorted(stamps, reverse=True)
+    async with stack.http.get(url, params={"type": "master"}) as response:
+        masters = (await response.json())["data"]
+    assert masters["total"] == 1 and masters["images"][0]["type"] == "master"
+
+
+@pytest.mark.parametrize(
+    "params", [{"limit": "0"}, {"limit": "501"}, {"offset": "-1"}, {"type": "boss"}, {"limit": "ten"}]
+)
+async def test_bad_gallery_paging_is_a_400(stack: Stack, params: dict[str, str]) -> None:
+    async with stack.http.get(f"{stack.base_url}/api/v1/characters/demo/gallery", params=params) as response:
+        assert response.status == 400
