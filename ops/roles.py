@@ -145,6 +145,8 @@ async def running_actors(
         holder.shell = SagaShell(broker, SagaStore(kv), config)
     try:
         await broker.start()
+        if holder.shell is not None:
+            await holder.shell.recover()
         await wait_until_answering(broker, roles)
         yield broker
     finally:

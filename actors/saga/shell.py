@@ -134,11 +134,24 @@ class SagaShell:
             return
         self._cancel_timer(state.request_id)
         attempt = state.attempts[-1].attempt if state.attempts else 0
-        delay = self._config.policy.stage_timeouts_ms.get(stage, 60_000) / 1000
+        timeout_ms = self._config.policy.stage_timeouts_ms.get(stage, 60_000)
+        delay = max(0.0, (state.phase_since + timeout_ms - self._clock()) / 1000)
         loop = asyncio.get_running_loop()
         self._timers[state.request_id] = loop.call_later(
             delay, lambda: asyncio.ensure_future(self._time_out(state.request_id, stage, attempt))
         )
+
+    async def recover(self) -> int:
+        """Re-arm the stage timers of unfinished sagas after a (re)start: timers live in memory, so a saga replica
+        that crashed took them along, and without this a stage that never answers would hold its caller until the
+        bridge gives up. Returns how many sagas were unfinished."""
+        unfinished = 0
+        for request_id in await self._store.request_ids():
+            loaded = await self._store.load(request_id)
+            if loaded is not None and loaded[0].waiting_on is not None:
+                self._arm_timer(loaded[0])
+                unfinished += 1
+        return unfinished
 
     def _cancel_timer(self, request_id: str) -> None:
         timer = self._timers.pop(request_id, None)

@@ -3,7 +3,7 @@
 from collections import OrderedDict
 
 import msgspec
-from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
+from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError, NoKeysError
 from nats.js.kv import KeyValue
 
 from actors.saga.state import TERMINAL_PHASES, SagaState
@@ -59,6 +59,12 @@ class SagaStore:
         if entry.value is None or entry.revision is None:
             return None
         return _decoder.decode(entry.value), entry.revision
+
+    async def request_ids(self) -> list[str]:
+        try:
+            return list(await self._kv.keys())
+        except NoKeysError:
+            return []
 
     async def save(self, state: SagaState, revision: int) -> int:
         try:

@@ -13,6 +13,7 @@ import pytest
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 
+from actors.generator.engines.base import EngineError, EngineJob, ProgressCallback
 from contracts import subjects
 from contracts.api import STATUS_HEADER, SmartImageRequest
 from contracts.codec import encode
@@ -25,8 +26,8 @@ from tests.conftest import decode
 pytestmark = pytest.mark.slow
 
 
-def start_saga(url: str) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "NATS_URL": url}
+def start_saga(url: str, extra_env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "NATS_URL": url, **(extra_env or {})}
     return subprocess.Popen([sys.executable, "-m", "ops.cli", "actor", "saga"], env=env, stdout=subprocess.DEVNULL)
 
 
@@ -81,3 +82,44 @@ async def test_killed_saga_is_resumed_by_another_replica(
         body = decode(reply.data)
         assert body["success"] is True
         assert body["data"]["attempts"] == 1  # type: ignore[index]
+
+
+class HangingEngine:
+    """Never answers within the test (the generation timeout is what must end the request)."""
+
+    name = "local"
+
+    async def generate(self, job: EngineJob, *, progress: ProgressCallback | None = None) -> bytes:
+        await asyncio.sleep(60)  # longer than the caller waits: only the saga's timeout can answer in time
+        raise EngineError("transient", "gave up")
+
+    async def close(self) -> None:
+        return None
+
+
+async def test_a_replacement_replica_still_times_out_a_stage_that_never_answers(
+    tmp_path: Path, nats_server: NatsServer, nc: Client, sagas: list[subprocess.Popen[bytes]]
+) -> None:
+    """Stage timers live in memory: the new replica re-arms them from the KV state when it starts."""
+    settings = Settings(nats_url=nats_server.url, data_dir=tmp_path / "data")
+    env = {"SMARTGEN_GENERATION_TIMEOUT_S": "2"}
+    roles = ["analyzer", "selector", "generator", "validator", "gallery"]
+    async with running_actors(settings, roles, engines={"local": HangingEngine()}):
+        await seed_demo(nc, size=128)
+        sagas.append(start_saga(nats_server.url, env))
+        await wait_for_saga(nc)
+        generating = asyncio.Event()
+
+        async def on_generate(_: Msg) -> None:
+            generating.set()
+
+        await nc.subscribe(subjects.CMD_GENERATE, cb=on_generate)
+        request = msgspec.convert({"characterId": "demo", "prompt": "portrait"}, SmartImageRequest)
+        pending = asyncio.ensure_future(nc.request(subjects.GENERATE, encode(request), timeout=15))
+        await asyncio.wait_for(generating.wait(), 10)
+        os.kill(sagas[0].pid, signal.SIGKILL)  # its 2 s timer dies with it
+        await asyncio.to_thread(sagas[0].wait)
+        sagas.append(start_saga(nats_server.url, env))
+        reply = await pending
+        assert reply.headers is not None and reply.headers[STATUS_HEADER] == "504"
+        assert str(decode(reply.data)["error"]).startswith("Timed out: the generator stage did not answer within")
