@@ -15,6 +15,7 @@ MaxRetries = Annotated[int, msgspec.Meta(ge=1, le=5)]
 QualityThreshold = Annotated[float, msgspec.Meta(ge=50, le=100)]
 ConsistencyThreshold = Annotated[float, msgspec.Meta(ge=60, le=100)]
 Tags = Annotated[str, msgspec.Meta(max_length=1000)]
+ImageSide = Annotated[int, msgspec.Meta(ge=64, le=2048)]
 EngineName = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 
 DEFAULT_TAGS = "smart generation"
@@ -34,6 +35,9 @@ class SmartImageOptions(msgspec.Struct, frozen=True, rename="camel", kw_only=Tru
     dry_run: bool = False
     # Additive: which configured generation engine to use (default: the deployment's).
     engine: EngineName | None = None
+    # Additive: output size in pixels (default: the chosen reference's size).
+    width: ImageSide | None = None
+    height: ImageSide | None = None
 
 
 class SmartImageBody(SmartImageOptions, frozen=True, forbid_unknown_fields=True):

@@ -18,6 +18,8 @@ FIELD_RULES: dict[str, str] = {
     "characterId": "characterId must be 1-64 letters, digits, '_' or '-'",
     "requestId": "requestId must be 1-64 letters, digits, '_' or '-'",
     "dryRun": "dryRun must be true or false",
+    "width": "width must be an integer from 64 to 2048 (pixels)",
+    "height": "height must be an integer from 64 to 2048 (pixels)",
     "engine": "engine must be the name of a configured engine (letters, digits, '_' or '-')",
 }
 

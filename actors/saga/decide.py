@@ -170,7 +170,8 @@ def _on_selected(state: SagaState, event: ReferencesSelected, config: SagaConfig
     if state.request.dry_run:
         planned = msgspec.structs.replace(new, phase="succeeded", status=200, phase_since=now)
         return Decision(planned, (), outcome_of(planned, config))
-    return _begin_attempt(new, 1, first_params(config.policy, state.request_id), now)
+    request = state.request
+    return _begin_attempt(new, 1, first_params(config.policy, state.request_id, request.width, request.height), now)
 
 
 def _begin_attempt(state: SagaState, attempt: int, params: GenerationParams, now: int) -> Decision:

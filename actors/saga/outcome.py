@@ -83,7 +83,8 @@ def success_body(state: SagaState, public_base_url: str, now: int) -> SuccessBod
 
 def dry_run_body(state: SagaState, policy: RetryPolicy) -> DryRunBody:
     assert state.character is not None and state.analysis is not None
-    steps = plan_attempts(state.ranking, state.request.max_retries, policy, state.request_id)
+    request = state.request
+    steps = plan_attempts(state.ranking, request.max_retries, policy, state.request_id, request.width, request.height)
     plan = tuple(
         PlannedAttempt(
             attempt=step.attempt,

@@ -88,7 +88,12 @@ class PlanStep(NamedTuple):
 
 
 def plan_attempts(
-    ranking: Sequence[RankedReference], max_attempts: int, policy: RetryPolicy, request_id: str
+    ranking: Sequence[RankedReference],
+    max_attempts: int,
+    policy: RetryPolicy,
+    request_id: str,
+    width: int | None = None,
+    height: int | None = None,
 ) -> tuple[PlanStep, ...]:
     """What a request would do, attempt by attempt. Parameters after the first depend on why the previous attempt
     failed; the plan shows the consistency-miss path, the usual reason to retry."""
@@ -96,7 +101,7 @@ def plan_attempts(
     if not order:
         return ()
     steps: list[PlanStep] = []
-    params = first_params(policy, request_id)
+    params = first_params(policy, request_id, width, height)
     for attempt in range(1, max_attempts + 1):
         if attempt > 1:
             params = next_params(policy, params, "consistency", request_id, attempt)
@@ -111,13 +116,16 @@ def seed_for(request_id: str, attempt: int) -> int:
     return int.from_bytes(digest[:4], "big")
 
 
-def first_params(policy: RetryPolicy, request_id: str) -> GenerationParams:
+def first_params(
+    policy: RetryPolicy, request_id: str, width: int | None = None, height: int | None = None
+) -> GenerationParams:
+    """The first attempt's parameters; a size the request asked for wins over the policy's (0: the reference's)."""
     return GenerationParams(
         seed=seed_for(request_id, 1),
         strength=policy.strength,
         guidance=policy.guidance,
-        width=policy.width,
-        height=policy.height,
+        width=width or policy.width,
+        height=height or policy.height,
     )
 
 

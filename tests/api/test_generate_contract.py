@@ -1,8 +1,10 @@
 """The REST contract of spec/smart-image-generation-api.md, through the real bridge over loopback HTTP."""
 
+import io
 import re
 
 import pytest
+from PIL import Image
 
 from tests.conftest import Stack
 
@@ -142,3 +144,26 @@ async def test_unknown_route_is_a_json_404(stack: Stack) -> None:
 async def test_healthz_reports_ready(stack: Stack) -> None:
     async with stack.http.get(f"{stack.base_url}/healthz") as response:
         assert response.status == 200
+
+
+async def test_the_requested_size_is_the_size_generated(stack: Stack) -> None:
+    status, body = await stack.post_json(
+        "/api/v1/characters/demo/generate-smart-image",
+        {
+            "prompt": "full body portrait",
+            "width": 384,
+            "height": 256,
+            "qualityThreshold": 50,
+            "consistencyThreshold": 60,
+        },
+    )
+    assert status == 200, body
+    async with stack.http.get(str(body["data"]["publicUrl"])) as media:  # type: ignore[index]
+        data = await media.read()
+    assert Image.open(io.BytesIO(data)).size == (384, 256)
+
+
+@pytest.mark.parametrize("size", [{"width": 63}, {"height": 4096}, {"width": "big"}])
+async def test_an_impossible_size_is_a_400(stack: Stack, size: dict[str, object]) -> None:
+    status, body = await stack.post_json("/api/v1/characters/demo/generate-smart-image", {"prompt": "x", **size})
+    assert status == 400 and next(iter(size)) in str(body["error"])
