@@ -8,7 +8,8 @@ How a prompt is read:
    Punctuation ends a clause, and so do words like "but" and a lone "instead". "45°" reads as "45 degree".
 2. Within each clause the longest lexicon phrase starting at each word is taken, so "dramatic lighting"
    is one cue and "in front of" is consumed as a non-cue. Hyphens and spaces match alike. A film
-   abbreviation (MS, CU, OTS) only counts when the prompt writes it in capitals.
+   abbreviation (MS, CU, OTS) only counts when the prompt writes it in capitals. A phrase in the possessive
+   ("the space station's cupola") reads as the phrase.
 3. A negator ("not", "without", "instead of", ...) cancels every cue and keyword that starts within
    NEGATION_WINDOW_WORDS words after it in the same clause: "not a close-up, full body" is full-body.
 4. Per field, the value with the strongest cue wins; among equally strong cues, the value with more cue
@@ -230,6 +231,9 @@ def _longest_phrase_at(reading: _Reading, sub_words: list[tuple[str, int]], star
     for length in range(longest, 0, -1):
         key = tuple(text for text, _ in sub_words[start : start + length])
         entry = _PHRASES.entries.get(key)
+        if entry is None and key[-1].endswith(_POSSESSIVE_SUFFIX):
+            # A phrase in the possessive reads as the phrase: "the space station's cupola", "the castle's gate".
+            entry = _PHRASES.entries.get((*key[:-1], key[-1].removesuffix(_POSSESSIVE_SUFFIX)))
         if entry is None:
             continue
         if entry.capitals_only and not all(

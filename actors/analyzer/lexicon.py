@@ -125,9 +125,14 @@ _HEAD: Final = (
     "head|her head|his head|their head|the head|hat|her hat|his hat|top|top of her head|top of his head"
     "|top of the head|crown|the crown|the crown of her head|the crown of his head|hair|her hair|his hair|helmet"
 )
-_TURN: Final = "turned|turning|turns|turn|angled|angling|rotated|rotating|twisted|twisting|shifted"
-_SLIGHTLY: Final = "slightly|a bit|a little|a little bit|partly|partially|somewhat|halfway|a touch"
-_BODY: Final = "|her head|his head|their head|the head|her body|his body|their body|the body|her torso|his torso"
+_TURN: Final = "turned|turning|turns|turn|rotate|rotates|angled|angling|rotated|rotating|twisted|twisting|shifted"
+_SLIGHTLY: Final = (
+    "slightly|a bit|a little|a little bit|partly|partially|somewhat|halfway|a touch|little bit|a tad|a fraction"
+    "|just a bit|just a little|ever so slightly|a few degrees"
+)
+_BODY: Final = (
+    "|him|her|them|her head|his head|their head|the head|her body|his body|their body|the body|her torso|his torso"
+)
 _BUILDINGS: Final = (
     "house|museum|castle|church|cathedral|school|station|train station|building|shop|store|palace|temple|tower"
     "|gate|gates|front door|cafe|café|restaurant|tavern|inn|library|hospital|mansion|cottage|cabin|bakery"
@@ -141,6 +146,17 @@ _PLAIN: Final = (
     "|gradient|minimal|minimalist|uniform|studio|paper|seamless|seamless white|seamless grey|seamless gray"
 )
 _GROUND: Final = "background|backdrop|bg|back drop|backround"
+
+
+def asked_for(moods: str) -> tuple[str, ...]:
+    """A mood asked for in so many words ("make it tense", "keep it cozy"): as strong as the category word, so
+    it overrides what it corrects ("calm? no, make it tense")."""
+    return combine(
+        "make it|keep it|make it feel|keep it feeling|it should feel|it should be|should feel|make this|make the scene",
+        "|very|more|really|nice and|super|so|a bit|a little",
+        moods,
+    )
+
 
 # Action verbs in every simple inflection ("sprint", "sprints", "sprinting", "sprinted"): forms are spelled out
 # here rather than stemmed from the prompt, so no prompt word is read as a different word of another field.
@@ -180,9 +196,17 @@ SHOT_TYPE_VOCABULARY: Final[dict[ShotType, dict[int, tuple[str, ...]]]] = {
             detail shot, beauty shot, profile picture, profile pic, profile photo, pfp, passport photo,
             passport-style photo, passport style photo, id photo, id card photo, id picture, tight headshot,
             tight profile, close profile, tight profile shot, close profile shot, expression sheet, face detail,
-            face shot"""
+            face shot, insert, headshots, head shots, close-ups, closeups, close-up shots, mugshots, mug shots,
+            bust shots, tight shots, close shots, insert shots, detail shots, beauty shots, extreme close-ups,
+            nothing else in frame, nothing else in the frame, nothing else in shot, back of her head and shoulders,
+            back of his head and shoulders, back of the head and shoulders"""
+        )
+        + combine(
+            "filling|fills|fill|filled|filling up|fills up",
+            "the|the whole|the entire|all of the",
+            "frame|picture|image|shot|panel|page|screen",
         ),
-        WEAK: phrases("portrait, face, facial expression, selfie, avatar, self-portrait"),
+        WEAK: phrases("portrait, facial expression, selfie, avatar, self-portrait, portraits"),
     },
     "medium": {
         EXPLICIT: phrases("medium, medium shot, mid shot, mid-shot, midshot, medium view, medium framing, MS, MCS"),
@@ -228,7 +252,19 @@ SHOT_TYPE_VOCABULARY: Final[dict[ShotType, dict[int, tuple[str, ...]]]] = {
         )
         + combine("from|", _FEET, "to|up to|all the way up to", _HEAD)
         + combine("down to|all the way down to|including|include|showing|show", _FEET)
-        + combine(_FEET, "visible|in frame|in the frame|included|in shot|in the shot"),
+        + combine(_FEET, "visible|in frame|in the frame|included|in shot|in the shot")
+        + combine(
+            _FEET,
+            "and",
+            _HEAD,
+            "in the same frame|in the same shot|in frame|in the frame|in shot|visible|both visible|both in frame",
+        )
+        + combine(
+            _HEAD,
+            "and",
+            _FEET,
+            "in the same frame|in the same shot|in frame|in the frame|in shot|visible|both visible|both in frame",
+        ),
         WEAK: (),
     },
     "wide": {
@@ -255,7 +291,7 @@ SHOT_TYPE_VOCABULARY: Final[dict[ShotType, dict[int, tuple[str, ...]]]] = {
             "tiny|small|little|very small|minuscule|dwarfed",
             "in the frame|in frame|in the shot|in the distance|in the landscape|in the scene|against the landscape",
         ),
-        WEAK: phrases("distant, scenery, vast, sweeping, expansive, scenic, lone figure, immense, dwarfed, minuscule"),
+        WEAK: phrases("distant, vast, sweeping, expansive, scenic, lone figure, immense, dwarfed, minuscule"),
     },
 }
 
@@ -285,11 +321,11 @@ ANGLE_VOCABULARY: Final[dict[Angle, dict[int, tuple[str, ...]]]] = {
         + combine(
             "looking|looks|look|staring|stares|stare|gazing|gazes|gaze|glaring|glares|glare|peering|peers"
             "|smiling|smiles|facing|faces|face|turned|turned toward|turned towards|pointed|aimed",
-            "|straight|right|directly|straight out|out",
+            "|straight|right|directly|straight out|out|down|up|straight down|straight up|right down",
             "|at|into|toward|towards|to|out at",
             _CAMERA,
         ),
-        WEAK: phrases("facing us"),
+        WEAK: phrases("facing us, selfie, selfie vibe"),
     },
     "side": {
         EXPLICIT: phrases("side, side view, side-view, from the side, side angle, side shot, side-on, side on"),
@@ -297,7 +333,9 @@ ANGLE_VOCABULARY: Final[dict[Angle, dict[int, tuple[str, ...]]]] = {
             """profile, profile view, side profile, in profile, full profile, in full profile, sideways, lateral
             view, lateral, side-facing, side facing, facing sideways, profile shot, tight profile, close profile,
             tight profile shot, close profile shot, pure profile, strict profile, perfect profile, sideways on,
-            side-facing, from one side, seen side-on, broadside, parallel to the camera, parallel to the lens"""
+            side-facing, from one side, seen side-on, broadside, parallel to the camera, parallel to the lens, edge-on,
+            edge on, seen edge-on, one ear, only one ear, one side of her face, one side of his face, one side of the
+            face, line of her jaw, line of his jaw"""
         )
         + combine(
             "nose|face|head|her nose|his nose|her face|his face|facing|looking|pointing",
@@ -327,7 +365,8 @@ ANGLE_VOCABULARY: Final[dict[Angle, dict[int, tuple[str, ...]]]] = {
             behind, from just behind, from far behind, far behind, seen from the back, rear-facing, rear facing,
             back facing the camera, back facing us, her back to us, his back to us, their back to us, backs to us,
             backs to the camera, back turned to us, walking off, walks off, walking away from us, walks away from us,
-            heading off, heads off, riding off, rides off, seen from the rear, shot from the rear"""
+            heading off, heads off, riding off, rides off, seen from the rear, shot from the rear, back of her head and
+            shoulders, back of his head and shoulders, back of the head and shoulders"""
         )
         + combine("with|", "her|his|their|the", "back", "to|towards|toward|facing|turned to|turned towards", _CAMERA)
         + combine("see|sees|seeing|show|shows|showing|shown|view of", _PERSON, "back")
@@ -347,7 +386,8 @@ ANGLE_VOCABULARY: Final[dict[Angle, dict[int, tuple[str, ...]]]] = {
             oblique angle, oblique view, half-turned, half turned, diagonal view, diagonal angle, forty-five,
             forty five, forty-five degrees, forty five degrees, forty-five degree, forty five degree, three-quarter
             on, three-quarters on, halfway between front and profile, halfway between front and side, between front
-            and profile, between front and side, partly in profile, partial profile, turned partway, turned part
+            and profile, between front and side, partly in profile, partial profile, somewhere in between,
+            turned partway, turned part
             way, slight turn, slightly angled, angled slightly, angled away, slightly off-axis, off-axis, a slight
             angle"""
         )
@@ -359,7 +399,8 @@ ANGLE_VOCABULARY: Final[dict[Angle, dict[int, tuple[str, ...]]]] = {
 
 MOOD_VOCABULARY: Final[dict[Mood, dict[int, tuple[str, ...]]]] = {
     "action": {
-        EXPLICIT: phrases("action, action shot, action pose, action scene, in action, action-packed, action packed"),
+        EXPLICIT: phrases("action, action shot, action pose, action scene, in action, action-packed, action packed")
+        + asked_for("dynamic|energetic|exciting|frantic|chaotic|kinetic|explosive|high-energy|fast-paced|wild"),
         SYNONYM: phrases(
             """jumping, jump, jumps, leaping, leap, leaps, running, runs, sprinting, sprint, sprints, jogging, jog,
             dashing, dash, rushing, bolting, fighting, fight, fights, sword fight, swordfight, sword fighting,
@@ -401,6 +442,12 @@ MOOD_VOCABULARY: Final[dict[Mood, dict[int, tuple[str, ...]]]] = {
             rushes, flipping, flipped, speeding, sped, barreling, barrelling, rocketing, zooming, scrambling,
             scrambles, scrambled up, scrambling up, swinging, swung at, throwing, threw, hurled, bursting,
             bursting out, burst out, bursts out, ducking, ducked, bounding, bounded, leaping, fencing"""
+        )
+        + combine(
+            "hauling|hauls|hauled|haul|heaving|heaves|heaved|pulling|pulls|pulled|dragging|drags|dragged|hoisting"
+            "|hoists|hoisted",
+            "herself|himself|themselves",
+            "up|over|onto",
         ),
         WEAK: phrases(
             """through the air, fast, dancing, dance, training, workout, sports, flying, soaring, swooping,
@@ -409,7 +456,8 @@ MOOD_VOCABULARY: Final[dict[Mood, dict[int, tuple[str, ...]]]] = {
         ),
     },
     "calm": {
-        EXPLICIT: phrases("calm, calm mood, calm scene, calmly, calming"),
+        EXPLICIT: phrases("calm, calm mood, calm scene, calmly, calming")
+        + asked_for("peaceful|relaxed|serene|cozy|cosy|quiet|gentle|soft|tranquil|restful|mellow|chill"),
         SYNONYM: phrases(
             """peaceful, peacefully, serene, serenity, relaxed, relaxing, relax, relaxes, unwinding, at ease,
             at rest, meditating, meditation, meditative, zen, sleeping, asleep, sleepy, snoozing, dozing, napping,
@@ -420,7 +468,7 @@ MOOD_VOCABULARY: Final[dict[Mood, dict[int, tuple[str, ...]]]] = {
             daydreaming,
             daydream, dreamy, leisurely, leisure, stroll, strolling, meandering, lazy, lazily, lazy vibes, chill,
             chilling, chilled out, chill vibes, hanging out, picnic, yoga, stargazing, cloud watching, watching
-            clouds, watching the clouds, clouds drift, lies in the grass, lying in the grass, floating, sunbathing,
+            clouds, watching the clouds, clouds drift, lies in the grass, lying in the grass, sunbathing,
             sipping, sipping tea, sipping coffee, drinking tea, cup of tea, knitting, gardening, watering plants,
             watering the plants, fishing, feeding ducks, feeding the ducks, birdwatching, watching the sunset,
             watching the sunrise, watching the stars, eyes closed, closed eyes, curled up, cuddling, snuggling,
@@ -439,10 +487,17 @@ MOOD_VOCABULARY: Final[dict[Mood, dict[int, tuple[str, ...]]]] = {
             chair, porch swing, hammock nap, feeding pigeons, feeding the pigeons, feeding birds, feeding the birds,
             bird feeding, fishing rod, angling, casting a line, fly fishing, floating on her back, floating on his
             back, gentle waves, lapping waves, calm sea, calm water, calm waters, still morning, quiet evening,
-            quiet night, sleeping peacefully, resting peacefully, at leisure, unrushed, slow-paced, slow paced"""
+            quiet night, sleeping peacefully, resting peacefully, at leisure, unrushed, slow-paced, slow paced,
+            drifting, drifts, drifted, glassy water, glassy lake, glassy pond, glassy sea, mirror-still, sprawled,
+            sprawling, sprawls, stretched out on, chaise longue, chaise, daybed"""
+        )
+        + combine(
+            "floating|floats|floated",
+            "on the water|on the lake|on the pond|in the pool|on the sea|in the sea|on a lilo|on an inflatable"
+            "|lazily|on the surface|on the river|down the river",
         ),
         WEAK: phrases(
-            """soft, warm light, morning light, golden hour, breeze, misty, mist, dawn, leaning against, silent,
+            """soft, warm light, morning light, golden hour, breeze, misty, mist, leaning against, silent,
             silence, in silence, slowly, slow, candlelight, candle light, lazy,
             wildflowers, birdsong"""
         ),
@@ -450,7 +505,8 @@ MOOD_VOCABULARY: Final[dict[Mood, dict[int, tuple[str, ...]]]] = {
     "dramatic": {
         EXPLICIT: phrases(
             "dramatic, dramatic lighting, dramatic light, dramatic mood, dramatic scene, dramatically, drama"
-        ),
+        )
+        + asked_for("tense|moody|spooky|creepy|intense|ominous|dark|scary|sinister|eerie|gloomy|grim|menacing|sad"),
         SYNONYM: phrases(
             """moody, intense, intensity, chiaroscuro, noir, film noir, stormy, storm, storm clouds, thunderstorm,
             ominous, rim light, rim lighting, rim-lit, high contrast, high-contrast, epic, menacing, menace,
@@ -470,7 +526,7 @@ MOOD_VOCABULARY: Final[dict[Mood, dict[int, tuple[str, ...]]]] = {
             devastation, devastated, wreckage, carnage, massacre, war-torn, anguished, agony, agonized, agonised,
             tormented, torment, horrified, horrifying, shocked, betrayal, betrayed, vengeance, revenge, wrath,
             wrathful, tempest, hurricane, typhoon, tornado, gale, thunderclouds, thunderheads, storm front, weather
-            front, interrogation, interrogated, hostage, peril, perilous, danger, dangerous, deadly, bleak, gloomy,
+            front, interrogation, interrogated, hostage, bleak, gloomy,
             gloom, stark lighting, harsh bulb, bare bulb, single bulb, harsh single light, flickering light,
             flickering bulb, flickering lights, arguing, argument, quarrel, quarrelling, shouting, yelling, furious,
             furiously, wept, weeps, sobbed, sobs, grieved, grieves, mourned, mourns, mourners, wailing, despairing,
@@ -481,12 +537,15 @@ MOOD_VOCABULARY: Final[dict[Mood, dict[int, tuple[str, ...]]]] = {
             silence, tense standoff, on the brink, at gunpoint, gun to his head, gun to her head, emotionally charged,
             charged atmosphere,
             menacingly, glowering, seething, fuming, raging, howling wind, lashing rain, driving rain, pouring
-            rain, storm-lashed, storm lashed, shipwreck, sinking ship, struggle, struggling, trapped"""
+            rain, storm-lashed, storm lashed, shipwreck, sinking ship, struggle, struggling, trapped, fuse, lit fuse,
+            burning fuse, the fuse burns, fuse burns down, ticking clock, ticking bomb, time bomb,
+            countdown, detonator, bomb timer, about to explode"""
         ),
         WEAK: phrases(
             """cinematic, cinematic lighting, shadows, fiery, volumetric lighting, burning, flames, on fire,
             god rays, spotlight, sad, lonely, towering, gritty, dark sky, blood moon, side-lit, side lit,
-            mysterious, mystery, harsh, stark, flickering, dim, alone in the dark, sadness, melancholy, melancholic,
+            mysterious, mystery, peril, perilous, danger, dangerous, deadly, harsh, stark, flickering, dim,
+            alone in the dark, sadness, melancholy, melancholic,
             sorrowful look, broken, shattered, ashes, smoke-filled, smoldering, smouldering"""
         ),
     },
@@ -512,7 +571,7 @@ SETTING_VOCABULARY: Final[dict[Setting, dict[int, tuple[str, ...]]]] = {
             back alley, back yard, backyard, front yard, yard, lawn, flower bed, flower beds, porch, front porch,
             back porch, balcony,
             terrace, patio, deck, deck of a ship, harbor, harbour, pier, dock, docks, marina, cliff, cliffs, cliff
-            top, clifftop, canyon, valley, hills, hillside, hill, waterfall, courtyard, plaza, town square,
+            top, clifftop, porch swing, canyon, valley, hills, hillside, hill, waterfall, courtyard, plaza, town square,
             village square, city square, in the rain,
             snowfield, campfire, campsite, camping, trail, hiking trail, path, forest path, slope,
             ski slope, glacier, tundra, savanna, prairie, swamp, marsh, moor, moors, heath, grove, bamboo grove,
@@ -546,7 +605,9 @@ SETTING_VOCABULARY: Final[dict[Setting, dict[int, tuple[str, ...]]]] = {
             clearing, glade, thicket, copse, hedgerow, treeline, tree line, taiga, ice field, ice floe, iceberg,
             arctic, antarctic, snow-covered, snowy hill, snowy hillside, snowy field, snowy mountain, slopes,
             trenches, trench, no man's land, castle gates, castle wall, city walls, city gate, quad, football pitch,
-            soccer field, football field, grass pitch, playing field, sports field, baseball diamond, golf course,
+            soccer field, football field, grass pitch, pitch, the pitch, stadium pitch, touchline, sideline, sidelines,
+            goalmouth, penalty area, penalty box, end zone, outfield, infield, bleachers, grandstand, playing field,
+            sports field, baseball diamond, golf course,
             fairway, tennis court, basketball court, skatepark, rooftop garden, fire escape, the square, town
             square, the plaza, public square, open field, open fields, open country, open road, dirt road, gravel
             road, mountain road, long road, on the road, along the road, the highway, downpour, drizzle, blizzard,
@@ -567,7 +628,18 @@ SETTING_VOCABULARY: Final[dict[Setting, dict[int, tuple[str, ...]]]] = {
             festival grounds, campus lawn, the lawn, the garden, the park, the beach, the forest, the woods, the
             field, the fields, the meadow, the hills, the mountains, the desert"""
         )
-        + combine("in front of", _DETERMINER, _BUILDINGS),
+        + combine("in front of", _DETERMINER, _BUILDINGS)
+        + combine(
+            "inside|deep inside|inside of",
+            "|a|the|an",
+            "volcano crater|crater|volcano|canyon|gorge|ravine|forest|jungle|rainforest|woods|valley|quarry|crater rim",
+        )
+        + combine(
+            "past|passing|walking past|striding past|outside",
+            _DETERMINER,
+            _BUILDINGS,
+            "|window|windows|door|doors|entrance|front|facade|façade",
+        ),
         WEAK: phrases(
             """landscape, sunset, sunrise, sunlight, sunny, rain, snow, market, bridge, nature, trees, tree,
             clouds, starry, stars, dusk, windswept, wind"""
@@ -593,7 +665,11 @@ SETTING_VOCABULARY: Final[dict[Setting, dict[int, tuple[str, ...]]]] = {
         )
         # Rooms, shops, workplaces and public buildings seen from inside, by family.
         + phrases(
-            """laundromat, launderette, laundry room, utility room, speakeasy, pharmacy, chemist's, drugstore,
+            """mirror selfie, bathroom selfie, batting cage, batting cages, weight room, weights room, boxing ring,
+            wrestling ring, indoor court, indoor track, hangar bay, loading bay, cargo bay, docking bay, sick bay,
+            engine bay, bay window, conservatory, solarium, scriptorium, boiler room, mail room, mailroom, stage,
+            on stage, the stage, bare stage, theatre, theater, playhouse, music hall, cabaret, big top, circus tent,
+            cupola, laundromat, launderette, laundry room, utility room, speakeasy, pharmacy, chemist's, drugstore,
             sunroom, sun room, waiting area, reception area, reception desk, dentist's, dentist's office, dentist
             chair, doctor's office, surgery room, clinic, operating theatre, operating theater, operating room,
             hospital ward, ICU, emergency room, interrogation room, interrogation table, jail cell, cell block,
@@ -632,6 +708,11 @@ SETTING_VOCABULARY: Final[dict[Setting, dict[int, tuple[str, ...]]]] = {
             interior, inside the palace, inside the castle, inside the church, inside the temple, inside the
             tower, inside the cave, inside the tent, indoors at, the living room, the kitchen, the bedroom, the
             bathroom, the office, the classroom, the library"""
+        )
+        + combine(
+            "climbing|climbs|climbed|climb|walking|walks|walked|going|goes|went",
+            "up the|the|down the",
+            "stairs|staircase|spiral stairs|spiral staircase|stairwell|stairway",
         ),
         WEAK: phrases(
             """window, by the window, windows, candlelit, candle-lit, by candlelight, house, home, bar, temple,
@@ -665,6 +746,17 @@ SETTING_VOCABULARY: Final[dict[Setting, dict[int, tuple[str, ...]]]] = {
         + combine("|a|an|the", _PLAIN, "wall behind|wall behind her|wall behind him|wall behind them")
         + combine("against|against a|against an|against the|on a|on an|in front of a|in front of an", _PLAIN, "wall")
         + combine(_PLAIN, _GROUND)
+        + combine(_GROUND, "is|is a|is just|is plain|in|of|should be|colour|color", _PLAIN)
+        + combine(
+            "against|on|against a|on a|in front of|over",
+            "plain|pure|solid|flat|bright|clean|blank|stark|all",
+            "white|black|grey|gray|beige|cream|off-white",
+        )
+        + combine(
+            "on a|on|against a|against|in front of a|over a",
+            _PLAIN,
+            "sheet|cloth|backcloth|card|board|sheet of paper|surface",
+        )
         + combine("on a|on|against a|against|in front of a", _PLAIN, _GROUND),
         WEAK: phrases("character sheet, model sheet, reference sheet, turnaround, turnaround sheet, even lighting"),
     },
@@ -675,6 +767,10 @@ NEGATORS: Final = phrases(
     """not, no, without, never, nor, neither, nothing, none, isn't, aren't, don't, doesn't, shouldn't, won't,
     wouldn't, can't, cannot, avoid, avoiding, skip, skipping, instead of, rather than, other than, anything but,
     except, minus, no more, less"""
+) + combine(
+    "don't|do not|dont|never|not",
+    "put her|put him|put them|put it|set it|set her|set him|place her|place him|shoot her|shoot him|shoot it",
+    "in|on|against|in front of|at",
 )
 
 # Words that end a clause, so a negation before them does not reach past them ("not dramatic but calm").
@@ -685,7 +781,9 @@ CLAUSE_BREAKS: Final = phrases("but, instead, however, although, though, whereas
 # are not read as cues. "standing in front of a castle" says nothing about the camera angle.
 NON_CUES: Final = phrases(
     """in front of, front of, in front, up front, front door, front row, front desk, front page, front seat, front
-    pocket, front teeth, front line, cold front, storefront, shop front, wide-eyed, wide eyed, eyes wide, eyes wide
+    pocket, pitch black, pitch-black, pitch dark, pitch-dark, sales pitch, elevator pitch, front teeth, front line,
+    cold front, storefront, shop front, wide-eyed, wide eyed, wide with, went wide, grew wide, go wide, eyes wide,
+    eyes wide
     open, wide open, wide awake, wide smile, wide grin, wide-brimmed, wide brimmed, wide brim, wide hips, wide
     shoulders, wide-shouldered, wide stance, wide variety, wide range, wide array, wide selection, wide leg,
     wide-leg, wide sleeves, wide belt, wide collar, wide mouth, far and wide, world wide, depth of field, shallow
