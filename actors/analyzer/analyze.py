@@ -81,6 +81,12 @@ _SETTING_BY_NAME: Final[dict[str, Setting]] = {name: name for name in SETTINGS}
 # and a free-standing dash end a clause.
 _TOKEN_PATTERN: Final = re.compile(r"[^\W_]+(?:[-/'][^\W_]+)*|[.,;:!?()\[\]{}\"|—–…/]|(?<!\S)-(?!\S)")
 _SPELLED_OUT: Final = {"’": "'", "°": " degree "}
+_NEGATIVE_SECTION: Final = re.compile(r"(?i)\b(?:negative prompts?|negative|neg(?:ative)?[ _-]?prompt|neg)\s*:")
+_NO_PARAMETER: Final = re.compile(r"(?i)(?<!\S)--no\s.*?(?=\s--\w|$)")
+# Other generator parameters ("--ar 2:3", "--v 6", "--stylize 250") are settings, not words of the prompt.
+_PARAMETER: Final = re.compile(r"(?<!\S)--\w+(?:\s+[\w.:/]+)?")
+# "#2B2B2B background" is a flat colour: the hex code itself is not a word to read.
+_HEX_COLOUR: Final = re.compile(r"#[0-9a-fA-F]{3,8}\b")
 _POSSESSIVE_SUFFIX: Final = "'s"
 # Shorter words ("ox", "go") carry too little for a similarity model to place.
 _MIN_SPAN_LETTERS: Final = 3
@@ -209,8 +215,17 @@ def _compile_phrase_table() -> _PhraseTable:
 _PHRASES: Final = _compile_phrase_table()
 
 
+def _without_negative_section(prompt: str) -> str:
+    """The prompt without what it asks to leave out, nor its generator parameters: image-generator prompts list
+    unwanted things after "negative prompt:" (to the end) or a "--no" parameter (to the next parameter), and those
+    words are not asked for ("negative prompt: close-up" does not ask for a close-up)."""
+    prompt = _NEGATIVE_SECTION.split(prompt, maxsplit=1)[0]
+    return _PARAMETER.sub(" ", _NO_PARAMETER.sub(" ", prompt))
+
+
 def _split_clauses(prompt: str) -> tuple[list[str], list[list[int]]]:
     """The prompt's words as typed, and the word indices of each punctuation-delimited segment."""
+    prompt = _HEX_COLOUR.sub(" ", _without_negative_section(prompt))
     for symbol, spelled in _SPELLED_OUT.items():
         prompt = prompt.replace(symbol, spelled)
     words: list[str] = []

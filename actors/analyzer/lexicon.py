@@ -117,12 +117,15 @@ _CAMERA: Final = (
 )
 _PERSON: Final = "her|his|their|the character's|the subject's"
 _FEET: Final = (
-    "toe|toes|feet|the feet|her feet|his feet|their feet|foot|shoes|her shoes|his shoes|the shoes|boots|her boots"
+    "sandals|her sandals|his sandals|slippers|the hem|hem|her hem|the bottom of her dress|the bottom of her frock"
+    "|the bottom of his robe|the bottom of her gown|shoes n all|the shoes|toe|toes|feet|the feet|her feet|his feet"
+    "|their feet|foot|shoes|her shoes|his shoes|the shoes|boots|her boots"
     "|his boots|their boots|the boots|heels|her heels|his heels|heel|sneakers|her sneakers|his sneakers|ankles|soles"
     "|the soles|her toes|his toes|the toes|the ground|the floor"
 )
 _HEAD: Final = (
-    "head|her head|his head|their head|the head|hat|her hat|his hat|top|top of her head|top of his head"
+    "wig|her wig|his wig|veil|her veil|the top of her veil|topknot|his topknot|ears|her ears|his ears|horns|hood"
+    "|head|her head|his head|their head|the head|hat|her hat|his hat|top|top of her head|top of his head"
     "|top of the head|crown|the crown|the crown of her head|the crown of his head|hair|her hair|his hair|helmet"
 )
 _TURN: Final = "turned|turning|turns|turn|rotate|rotates|angled|angling|rotated|rotating|twisted|twisting|shifted"
@@ -141,11 +144,33 @@ _BUILDINGS: Final = (
 _DETERMINER: Final = "|the|a|an|his|her|their|our|its|that|this"
 _PLAIN: Final = (
     "plain|white|black|grey|gray|solid|simple|blank|neutral|flat|clean|light|dark|coloured|colored|colour|color"
-    "|single-colour|single-color|solid-colour|solid-color|transparent|empty|pastel|beige|cream|off-white"
+    "|single-colour|single-color|solid-colour|solid-color|transparent|empty|pastel|beige|cream|off-white|teal"
+    "|lavender|mustard|magenta|navy|cyan|lilac|mint|peach|coral|turquoise|olive|maroon|crimson|ivory|charcoal"
+    "|gold|silver|tan|khaki|sage|violet|indigo|brown|aqua|sky blue|baby blue|pale|muted|warm grey|cool grey"
     "|light grey|light gray|dark grey|dark gray|mid grey|mid gray|blue|red|green|pink|yellow|orange|purple"
     "|gradient|minimal|minimalist|uniform|studio|paper|seamless|seamless white|seamless grey|seamless gray"
 )
-_GROUND: Final = "background|backdrop|bg|back drop|backround"
+_GROUND: Final = (
+    "background|backdrop|bg|back drop|backround|backing|ground|drop|cloth|cyc|sweep|background colour"
+    "|background color|bg colour|bg color|key colour|key color"
+)
+# Body parts a crop line is drawn at, by the shot type the crop makes ("cropped at the knees" is medium).
+_CLOSE_CROP_PARTS: Final = (
+    "collarbone|collarbones|the collarbone|the collarbones|shoulders|the shoulders|chin|the chin|neck|the neck"
+    "|chest|the chest|bust|the bust|her collarbone|his collarbone|her shoulders|his shoulders|her chest|his chest"
+)
+_MEDIUM_CROP_PARTS: Final = (
+    "waist|the waist|belt|the belt|hips|the hips|hip|the hip|knees|the knees|knee|the knee|thighs|the thighs"
+    "|thigh|the thigh|mid-thigh|the mid-thigh|navel|the navel|belly|the belly|tummy|the tummy|stomach|the stomach"
+    "|her waist|his waist|her hips|his hips|her knees|his knees|his belt|her belt|the belt line|the beltline"
+)
+_CROP: Final = (
+    "crop|crop it|crop her|crop him|cropped|cropping|crops|cut|cut off|cuts off|cutting|cut her|cut him|framed|frame"
+    "|frame her|frame him|end|ends|ending|stop|stops|stopping"
+)
+_CROP_LINE: Final = "at|above|below|just above|just below|around|right at|mid|to|off at|at about"
+# What a writer calls the picture when saying how big something is in it.
+_PICTURE: Final = "picture|frame|shot|panel|image|page|scene|composition|poster|photo|sheet|drawing|painting|canvas"
 
 
 def asked_for(moods: str) -> tuple[str, ...]:
@@ -172,6 +197,17 @@ ACTION_VERB_FORMS: Final = verb_forms(
         run+ from|ran from, carve down, carve through, bomb+ down, tear down the slope|tore down the slope, hunt
         down, pummel, pound on, hammer on, pound the heavy bag, hit+ the heavy bag, trade blows, exchange blows,
         storm into, smash, crash into, sprint across, dart+, scurry, hurry across"""
+)
+
+_TOWARD: Final = "toward|towards|at|straight at|right at|straight toward|straight towards|directly at|directly toward"
+_TOWARD_TARGET: Final = _CAMERA + "|cam|the screen|screen|u|the crowd|the reader|the house"
+# Energetic movement toward the camera: the angle is front and the mood is action ("sprinting at camera").
+TOWARD_CAMERA_ACTION: Final = combine(
+    "running|runs|sprinting|sprints|charging|charges|punching|punches|lunging|lunges|cartwheels|cartwheeling"
+    "|skating|skates|dashing|dashes|racing|races|leaping|leaps|jumping|jumps|diving|dives|swinging|swings|kicking"
+    "|kicks|firing|fires|shooting|shoots|rushing|rushes|hurtling|hurtles|flying|flies|galloping|gallops|dancing",
+    _TOWARD,
+    _TOWARD_TARGET,
 )
 
 SHOT_TYPE_VOCABULARY: Final[dict[ShotType, dict[int, tuple[str, ...]]]] = {
@@ -201,6 +237,25 @@ SHOT_TYPE_VOCABULARY: Final[dict[ShotType, dict[int, tuple[str, ...]]]] = {
             nothing else in frame, nothing else in the frame, nothing else in shot, back of her head and shoulders,
             back of his head and shoulders, back of the head and shoulders"""
         )
+        + phrases(
+            """just the head, just her head, just his head, only the head, only her head, only his head, head only,
+            the head only, collarbones up, collarbone up, from the collarbones up, from the collarbone up, face and
+            shoulders, her face and shoulders, his face and shoulders, face set, faceset, facesets, emote, emotes,
+            emoji portrait, sticker head, chibi head, head sticker, extreme close, close as you can, as close as you
+            can, closest possible, face up shot, face is big, face big in the picture, face large, big face shot,
+            her face alone, his face alone, the face alone, face alone, primer plano, primerissimo primo piano,
+            gros plan, nahaufnahme, tight on the face, tight on her face, tight on his face, close on her face, close
+            on his face, head study, study of the head, portrait crop, face crop, icon portrait, avatar crop,
+            shoulders and up, shoulder up, shoulder-up, from the shoulders, head-and-shoulders likeness, face
+            portrait, face closeup, face close up"""
+        )
+        + combine(_CROP, _CROP_LINE, _CLOSE_CROP_PARTS)
+        + combine(
+            "her face|his face|the face|her head|his head|the head|their faces|face|head",
+            "fills|filling|fill|fills up|takes up|taking up|covers|covering",
+            "the|the whole|the entire|most of the|all of the",
+            _PICTURE,
+        )
         + combine(
             "filling|fills|fill|filled|filling up|fills up",
             "the|the whole|the entire|all of the",
@@ -223,6 +278,15 @@ SHOT_TYPE_VOCABULARY: Final[dict[ShotType, dict[int, tuple[str, ...]]]] = {
             level, from the mid-thigh up, cut at the waist, cut off at the waist, framed at the waist, half the
             body"""
         )
+        + phrases(
+            """waist shot, hip shot, knee-high framing, knee high framing, knee-high, tummy up, from the tummy up,
+            belly up, from the belly up, to the hips, to the knees, to the thighs, up to the hips, upto hips, upto
+            the hips, up to the waist, upto waist, down to the waist, down to the hips, down to the knees, mid-thigh
+            up, mid thigh up, above the knees, above the knee, top half, the top half, upper half of the body, half
+            body image, half-body image, medium two-shot, two-shot, 2-shot, med shot, MED, MID, plano medio, plano
+            americano, halbtotale, halbnah, american framing, cowboy framing, waist-up framing, waist up framing"""
+        )
+        + combine(_CROP, _CROP_LINE, _MEDIUM_CROP_PARTS)
         + combine(
             "from the|", "waist|belt|hips|hip|knees|knee|thighs|thigh|belt line|beltline|mid thigh", "upwards|upward"
         ),
@@ -243,6 +307,17 @@ SHOT_TYPE_VOCABULARY: Final[dict[ShotType, dict[int, tuple[str, ...]]]] = {
             all body, all body visible, whole body in frame, the whole body in frame, whole body in the frame,
             top to toe, top-to-toe, head-to-foot, head to foot, head to heel, crown to heels, crown to toe,
             head until foot, from head until foot"""
+        )
+        + phrases(
+            """full fig, full figs, full bod, full-bod, fullbody, full-body sprite, full bodies, full figures, whole
+            bodies, entire bodies, whole bodies visible, entire bodies visible, body complete, complete body, the
+            complete body, complete figure, person entire, the person entire, entire in the picture, entire in
+            frame, whole costume, the whole costume, whole costume visible, the whole dress, whole dress, the
+            whole fit, whole fit, all limbs in frame, all limbs visible, every limb in frame, the whole player,
+            the whole person, the whole of the figure, all of it in frame, head to hem, head-to-hem, hat to boots,
+            wig to boots, top of her head to her toes, plano entero, plano completo, ganzkörper, ganzkorper,
+            zenshin, whole body from, full-length figure, full length figure, all the way down, down to the floor,
+            nothing cropped, no cropping, uncropped, not cropped, don't crop, do not crop, nothing cut off"""
         )
         + combine(
             "from|",
@@ -287,6 +362,22 @@ SHOT_TYPE_VOCABULARY: Final[dict[ShotType, dict[int, tuple[str, ...]]]] = {
             distant figures, dwarfed by, environmental shot, environment shot, extreme long, wide of, ultra wide,
             ultra-wide, huge sky, enormous sky, immense sky, sky-dominated, satellite view"""
         )
+        + phrases(
+            """plano general, gran plano general, totale, very far shot, very far, far back, way back, camera far
+            back, from way up, seen from way up, from up high, from high above, from very high, from way above, far
+            above, far below, from an aeroplane, from an airplane, from a plane, from a helicopter, from the air,
+            from the top row, from the top of the stands, like ants, the size of an ant, a little point, a small
+            point, a tiny point, a pinprick, pinprick, a mere figure, ever so small, just a speck, is tiny, are tiny,
+            tiny against, tiny in, tiny above, tiny below, tiny beneath, tiny at the, tiny on the, tiny under, small
+            against, little against, small in the middle of, tiny in the middle of, lost in the, swallowed by the,
+            miniature figure, dwarfed, wide establishing, establishing wide"""
+        )
+        + combine(
+            "tiny|small|little|very small|really small|so small|minuscule|very tiny|ever so small|only small",
+            "in the|in this|in our|in that|within the",
+            _PICTURE,
+        )
+        + combine("small|tiny|little", "in the bottom corner|in the corner|in the far corner|at the bottom")
         + combine(
             "tiny|small|little|very small|minuscule|dwarfed",
             "in the frame|in frame|in the shot|in the distance|in the landscape|in the scene|against the landscape",
@@ -310,6 +401,23 @@ ANGLE_VOCABULARY: Final[dict[Angle, dict[int, tuple[str, ...]]]] = {
             the viewer's gaze, meets the viewer's gaze, meeting the viewer's eyes, front facing the camera, squared
             up, squared up to the camera, face to face, face-to-face, nose to the lens"""
         )
+        + phrases(
+            """facing cam, facing the cam, to cam, toward cam, towards cam, at cam, into cam, down the lens, straight
+            down the lens, straight out, staring straight out, facing out, facing outward, facing outwards, square
+            to camera, square to the camera, square on, square-on, facing the house, facing the crowd, facing the
+            audience, facing the front, facing them, facing us directly, looking at u, looks at u, facing u, at u,
+            toward the screen, towards the screen, at the screen, out of the screen, into the screen, looking in
+            front, looking to the front, front to the camera, de frente, von vorne, frontal pose, dead-on, dead on,
+            straight at us, straight at you, right at us, right at you, head on to camera, facing forwards, faces
+            front, facing frontward"""
+        )
+        + TOWARD_CAMERA_ACTION
+        + combine(
+            "walking|walks|coming|comes|heading|heads|striding|strides|marching|marches|riding|rides|driving|drives"
+            "|leaning|reaching|pointing|holding|holds|holding it|floating|floats|drifting|drifts",
+            _TOWARD,
+            _TOWARD_TARGET,
+        )
         + combine(
             "looked|stared|gazed|glared|peered|smiled|faced|locked eyes",
             "|straight|right|directly|straight out|out",
@@ -320,8 +428,9 @@ ANGLE_VOCABULARY: Final[dict[Angle, dict[int, tuple[str, ...]]]] = {
         + combine("eyes|gaze|her eyes|his eyes|her gaze|his gaze|eyes locked|gaze locked", "on|to|at|into", _CAMERA)
         + combine(
             "looking|looks|look|staring|stares|stare|gazing|gazes|gaze|glaring|glares|glare|peering|peers"
-            "|smiling|smiles|facing|faces|face|turned|turned toward|turned towards|pointed|aimed",
-            "|straight|right|directly|straight out|out|down|up|straight down|straight up|right down",
+            "|smiling|smiles|facing|faces|face|turned|turned toward|turned towards|pointed|aimed|waves|waving"
+            "|waved|winks|winking|winked|grins|grinning|smirks|smirking|sings|singing|talking|talks|speaking",
+            "|straight|right|directly|direct|straight out|out|down|up|straight down|straight up|right down",
             "|at|into|toward|towards|to|out at",
             _CAMERA,
         ),
@@ -370,7 +479,16 @@ ANGLE_VOCABULARY: Final[dict[Angle, dict[int, tuple[str, ...]]]] = {
         )
         + combine("with|", "her|his|their|the", "back", "to|towards|toward|facing|turned to|turned towards", _CAMERA)
         + combine("see|sees|seeing|show|shows|showing|shown|view of", _PERSON, "back")
-        + combine("facing|turned|turning", "away from", _CAMERA),
+        + combine("facing|turned|turning", "away from", _CAMERA)
+        + phrases(
+            """from backside, from the backside, backside, backside view, of backs, from the backs, from her back,
+            from his back, back to us, back to the audience, back to the house, back to the crowd, her back to the,
+            his back to the, their backs to the, turns her back, turns his back, turned her back, turned his back,
+            turning her back, turning his back, we only see her back, we only see his back, only her back, only his
+            back, going away from us, going away, moving away, walking into the distance, away from us, away from
+            camera, away from the camera, away from the viewer, exits upstage, exiting upstage, de espaldas, von
+            hinten, ushiro, seen from the back, rear shot of"""
+        ),
         WEAK: (),
     },
     "45-degree": {
@@ -392,7 +510,17 @@ ANGLE_VOCABULARY: Final[dict[Angle, dict[int, tuple[str, ...]]]] = {
             angle"""
         )
         + combine(_TURN, _BODY, _SLIGHTLY)
-        + combine(_SLIGHTLY, _TURN),
+        + combine(_SLIGHTLY, _TURN)
+        + phrases(
+            """45 deg, 45deg, 45 deg turn, 45-deg, three-fourth, three fourth, three-fourths, three fourths, 3/4
+            facing, 3/4-facing, three-quarter facing, three quarter facing,
+            not quite facing, not fully facing, not quite sideways, between front and side view, half turned away,
+            half-turned away, turned half away, slightly turned, slightly away, turned away slightly, turned a
+            little, a little turned, turned just a bit, a bit turned, partly turned, partially turned, semi-side,
+            semi side, quarter profile, dreiviertel, three-quarter pose, 3/4 pose, 3/4 turned, angled toward
+            camera, angled towards camera, angled to camera, angled to the camera, turned off-camera, off-camera
+            slightly, slightly off-camera, slightly off camera, off to one side a little"""
+        ),
         WEAK: (),
     },
 }
@@ -433,6 +561,21 @@ MOOD_VOCABULARY: Final[dict[Mood, dict[int, tuple[str, ...]]]] = {
             fight, brawl, melee, free-for-all, scuffle, scrap, dogfight, pillow-fight, food fight, water fight,
             snowball-fight, chase scene, getaway, on the run"""
         )
+        + phrases(
+            """play tag, playing tag, plays tag, dances hard, dancing hard, dance hard, volleyball spike, spiking,
+            grand jete, grand jeté, jete, pirouettes, fast pirouettes, run cycle, running cycle, sprint cycle,
+            attack frame, attack animation, hit frame, knockback, knocked back, knocked down, flinching from a hit,
+            taking a hit, skids, skidding, skidded, flailing, flails, carving a wave, shredding, mid-strike,
+            mid-slash, mid-serve, tennis serve, mid-butterfly, mid-stroke, mid-dunk, mid-tackle, mid-charge,
+            mid-pirouette,
+            three-point landing, superhero landing, slamming down, slams down, crashing down, snapping sideways,
+            head snapping, taking a punch, hook punch, uppercut, roundhouse, serving an ace, following through,
+            follow-through, swinging the bat, swings the bat, hitting a six, hits a six, bowling a bouncer,
+            throwing the ball, sliding on his knees, sliding on her knees, knee slide, in full flight, full sprint,
+            darting between, weaving through, zigzagging, racing through, battle cry, war cry, fighting a dragon,
+            slaying, cartwheels, backflips, leapfrog"""
+        )
+        + TOWARD_CAMERA_ACTION
         + ACTION_VERB_FORMS
         # Verbs whose base form is also a noun ("a dive bar", "a vaulted nave", "shutter speed"): listed by hand.
         + phrases(
@@ -475,7 +618,7 @@ MOOD_VOCABULARY: Final[dict[Mood, dict[int, tuple[str, ...]]]] = {
             slow dance, slow dancing, contented, blissful, soothing, hushed, harmonious, lullaby, bubble
             bath, hot spring, hammock, misty morning, playing the piano, plays the piano, calm-looking, restful,
             easygoing, mellow, placid, balmy, unhurried, wistful calm, tea ceremony, pastoral, bucolic, grazing,
-            drowsy, catnap, cat-nap, cat nap, siesta, reclining, reclines, basking, lazing, lolling, idling, idle,
+            drowsy, catnap, cat-nap, cat nap, siesta, reclining, reclines, basking, lazing, lolling, idling,
             taking a nap, taking it easy, at peace, peace and quiet, peacefulness, calmness, still water, still lake,
             prayer, in prayer, praying, prays, silent prayer, contemplating, contemplation, pondering, musing,
             unwound, rested, dozed, dozes, dozy, napped, naps, slept, sleeps, sleep, snoozes, snoozed, lounged,
@@ -490,6 +633,15 @@ MOOD_VOCABULARY: Final[dict[Mood, dict[int, tuple[str, ...]]]] = {
             quiet night, sleeping peacefully, resting peacefully, at leisure, unrushed, slow-paced, slow paced,
             drifting, drifts, drifted, glassy water, glassy lake, glassy pond, glassy sea, mirror-still, sprawled,
             sprawling, sprawls, stretched out on, chaise longue, chaise, daybed"""
+        )
+        + phrases(
+            """zoned out, zoning out, having a doze, having a nap, having a snooze, dozing off, nodding off, very
+            still, utterly still, perfectly still, hands folded, breathing slowly, slow breathing, glassy and still,
+            still and glassy, lake glassy, so peaceful, all peaceful, iyashikei, comfy vibes, cozy vibes, healing
+            vibes, lofi, lo-fi, lofi vibe, soft and still, tranquil evening, still evening, lazy sunday, sunday
+            afternoon, relax mood, relaxing mood, warm and soft, soft feeling, soft and warm, sleepy vibes,
+            unhurriedly, quietly content, in repose, reposing, serene expression, eyes half-shut, eyes half shut,
+            half-asleep, half asleep"""
         )
         + combine(
             "floating|floats|floated",
@@ -540,6 +692,18 @@ MOOD_VOCABULARY: Final[dict[Mood, dict[int, tuple[str, ...]]]] = {
             rain, storm-lashed, storm lashed, shipwreck, sinking ship, struggle, struggling, trapped, fuse, lit fuse,
             burning fuse, the fuse burns, fuse burns down, ticking clock, ticking bomb, time bomb,
             countdown, detonator, bomb timer, about to explode"""
+        )
+        + phrases(
+            """holding his breath, holding her breath, holds his breath, holds her breath, hard key light, hard key,
+            red alert, alarm blaring, sirens blaring, white-out, whiteout, shaking, mascara running, running
+            mascara, tear-streaked, tearstained, tear-stained, bare bulb swinging, swinging bulb, scary, scary
+            atmosphere, eyes glowing, glowing red eyes, red eyes glowing, villain, villainess, dark castle, frozen
+            in shock, in shock, sweat running, jaw clenched, clenched jaw, clenched fists, raking light, tenebrism,
+            tenebrist, swallowed by darkness, drowned in shadow, closing in, wolves closing in, howling, staring
+            down, stares down, head in hands, head in her hands, head in his hands, exhausted, hiding from, hiding
+            in, hides from, cowering, cowers, petrified, hunted, stalked, lurking, lurks, fog-bound,
+            fresh grave, cursed, staggering, staggers, bleeding out, much tension, very
+            intense, hollow-eyed, thunder cracking, crack of thunder, eyes raw, raw from weeping"""
         ),
         WEAK: phrases(
             """cinematic, cinematic lighting, shadows, fiery, volumetric lighting, burning, flames, on fire,
@@ -628,7 +792,31 @@ SETTING_VOCABULARY: Final[dict[Setting, dict[int, tuple[str, ...]]]] = {
             festival grounds, campus lawn, the lawn, the garden, the park, the beach, the forest, the woods, the
             field, the fields, the meadow, the hills, the mountains, the desert"""
         )
+        + phrases(
+            """on location, location shoot, curb, kerb, on the curb, on the kerb, school gate, the school gate, alps,
+            the alps, on a rock, boulder, on a boulder, the track, baseball ground, cricket ground, in the ground, at
+            the signal, traffic signal, traffic light, traffic lights, zebra crossing, little town, small town, in
+            town, tall grass, long grass, grassy, courthouse steps, church steps, steps outside, far ridge,
+            floodlights, under the floodlights, clay court, grass court, the green, 18th green, putting green, the
+            stands, from the stands, from the bank, oak roots, tree roots, under the oak, across the square, flatbed
+            truck, on the highway, down the highway, at the docks, lanterns floating, floating lanterns, down the
+            river, festival field, outside the town hall, treehouse, tree house, picnic blanket, garden bench, park
+            bench, bench by the river, on the ridge, mountaintop, on the roof"""
+        )
+        + combine(
+            "in front of|outside|by",
+            _DETERMINER + "|his childhood|her childhood|the old|an old|his old|her old|the burning|a burning",
+            "home|house|workshop|saloon|barn|eiffel tower|tower|treehouse|hotel|garage|shop|store|school|church"
+            "|chapel|temple|shrine|castle|palace|station|gate|gates|cottage|cabin|farmhouse|manor|mansion|town hall"
+            "|courthouse|museum|library|bakery|cafe|café|pub|tavern|inn|stadium|arena|theatre|theater|factory",
+        )
         + combine("in front of", _DETERMINER, _BUILDINGS)
+        + combine(
+            "on the front steps of|on the steps of|front steps of|steps of|at the entrance of|at the gate of|out front"
+            " of|on the porch of|on the roof of|outside of|on the doorstep of|at the door of",
+            _DETERMINER,
+            _BUILDINGS,
+        )
         + combine(
             "inside|deep inside|inside of",
             "|a|the|an",
@@ -709,6 +897,27 @@ SETTING_VOCABULARY: Final[dict[Setting, dict[int, tuple[str, ...]]]] = {
             tower, inside the cave, inside the tent, indoors at, the living room, the kitchen, the bedroom, the
             bathroom, the office, the classroom, the library"""
         )
+        + phrases(
+            """tour bus, on the tour bus, at the stove, stove, kotatsu, reception counter, guild hall, adventurers
+            guild, garret, drawing-room, window seat, natatorium, between rounds, in the ring,
+            ringside, tower study, study door, the study, in the cottage, in a cottage, inside the cottage,
+            nightstand, bedside table, the hallway, convention center,
+            convention centre, convention hall, submarine, barracks, barracks interior, cafe interior, interior of,
+            abandoned warehouse, tatami, tatami room, in his room, in her room, in my room, in the room, her
+            bedroom, his bedroom, the couch, on the couch, on the sofa, in the church, wedding hall, reception
+            hall, ballet studio, rehearsal room, rehearsal studio, centre stage, center stage, upstage, downstage,
+            the boards, bare boards, footlights, proscenium, studio theatre, black box theatre,
+            black-box theatre, cubicle, at the desk, at my desk, computer desk, gaming chair, monitor glow"""
+        )
+        + combine(
+            "outside|beyond|through|past|against",
+            "the|a|her|his|my|our|the classroom|the kitchen|the bedroom|the office|the car|the train",
+            "window|windows|windowpane|window pane",
+        )
+        + combine(
+            "rain|snow|storm|snowing|raining|thunder|night|the city|the garden",
+            "outside|outdoors|beyond the window|outside the window|at the window|against the window",
+        )
         + combine(
             "climbing|climbs|climbed|climb|walking|walks|walked|going|goes|went",
             "up the|the|down the",
@@ -742,6 +951,22 @@ SETTING_VOCABULARY: Final[dict[Setting, dict[int, tuple[str, ...]]]] = {
             gray, white void, black void, grey void, gray void, lightbox, light tent, catalogue shot, catalog shot,
             headshot session, portrait session, studio session"""
         )
+        + phrases(
+            """plain white, on plain white, plain black, plain grey, plain gray, on transparent, export on
+            transparent, transparent png, alpha background, alpha channel, chroma green, chroma removal, will be
+            keyed, for keying, magenta key, velvet drop, black velvet drop, black drop, white cyc, grey cyc, gray
+            cyc, white cyclorama, no set, no set dressing, no props, empty background, blank background, blank bg,
+            box of light, softbox lighting, gold ground, flat gold ground, plain ground, unmodulated ground,
+            unmodulated background, background all white, background is white, background white, white page, the
+            white of the page, plain page, blank page, school photographs, school photo, mottled backdrop, photo
+            backdrop, white backing, plain backing"""
+        )
+        + combine(
+            "background|bg|backdrop|backing|the background|the bg|the backdrop",
+            "all|must be|should be|is|is all|of one|of one solid|in one|in a|all in",
+            _PLAIN + "|solid color|solid colour|one colour|one color|single colour|single color|one solid color",
+        )
+        + combine(_PLAIN, "cloth behind her|cloth behind him|cloth behind|sheet behind her|sheet behind him")
         + combine(_PLAIN, "sweep|card|void|cyc|gradient|paper backdrop|canvas backdrop|muslin|muslin backdrop")
         + combine("|a|an|the", _PLAIN, "wall behind|wall behind her|wall behind him|wall behind them")
         + combine("against|against a|against an|against the|on a|on an|in front of a|in front of an", _PLAIN, "wall")
@@ -766,7 +991,8 @@ SETTING_VOCABULARY: Final[dict[Setting, dict[int, tuple[str, ...]]]] = {
 NEGATORS: Final = phrases(
     """not, no, without, never, nor, neither, nothing, none, isn't, aren't, don't, doesn't, shouldn't, won't,
     wouldn't, can't, cannot, avoid, avoiding, skip, skipping, instead of, rather than, other than, anything but,
-    except, minus, no more, less"""
+    except, minus, no more, less, not just, not only, scratch the, scratch that, forget the, no need for, dont
+    want, don't want, do not want"""
 ) + combine(
     "don't|do not|dont|never|not",
     "put her|put him|put them|put it|set it|set her|set him|place her|place him|shoot her|shoot him|shoot it",
@@ -779,8 +1005,9 @@ CLAUSE_BREAKS: Final = phrases("but, instead, however, although, though, whereas
 
 # Phrases that contain a cue word but mean something else: matched (and so consumed) so their parts
 # are not read as cues. "standing in front of a castle" says nothing about the camera angle.
-NON_CUES: Final = phrases(
-    """in front of, front of, in front, up front, front door, front row, front desk, front page, front seat, front
+NON_CUES: Final = (
+    phrases(
+        """in front of, front of, in front, up front, front door, front row, front desk, front page, front seat, front
     pocket, pitch black, pitch-black, pitch dark, pitch-dark, sales pitch, elevator pitch, front teeth, front line,
     cold front, storefront, shop front, wide-eyed, wide eyed, wide with, went wide, grew wide, go wide, eyes wide,
     eyes wide
@@ -810,7 +1037,37 @@ NON_CUES: Final = phrases(
     rear-view mirror, rearview mirror, falling snow, snow falling, falling leaves, leaves falling, falling petals,
     petals falling, reading glasses, peace sign, character study, christmas tree, flat colours, flat colors, north
     face, sheer face, face of the cliff, face of the mountain, coal face, clock face, face value, face down, face-down,
-    about face, home front, every face, on every face, short side, long side, on the side, sweep of"""
+    about face, home front, every face, on every face, short side, long side, on the side, sweep of, medium weight,
+    medium-weight, medium-size, mixed media, wide variant, wide release, wide banner, wide version, widescreen, wide
+    screen, make it wide, wide format, wide aspect, wide crop, wide wallpaper, wide world, side tail, side-tail,
+    side quests, side hustle, side project, side mission, side missions, back-up, backup, back up, back to scene,
+    back to the scene, back cover, back piece, backpiece, back tattoo, back of a truck, back of the truck, back of a
+    flatbed, back of the field, back of the stalls, back of the upper circle, back of the room, back of the hall,
+    back of the bus, back of the class, back of the crowd, back of the stands, back of the church, back of the
+    theatre, back of the theater, back of the line, back of the queue, front room, front cover, front
+    man, frontman, studio album, studio lead, our studio, ghibli, send fast, fast turnaround, close
+    ticket, close the ticket, close out, close shop, palm sized, palm-sized, full set, full colour, full color, full
+    sheet, full page, full-page, full spread, whole sheet, entire sheet, portrait way round, tall picture, portrait
+    slot, landscape painter, landscape pieces, landscape piece, no background needed, no bg needed, no background
+    required, no background necessary, no bg necessary, sea captain, sea dog, sea shanty, sea salt, with stars in it"""
+    )
+    + combine(
+        "from the back of the|at the back of the|in the back of the|from the back of a|at the back of a",
+        "field|stalls|upper circle|circle|room|hall|theatre|theater|auditorium|crowd|stands|church|bus|class|classroom"
+        "|van|truck|car|line|queue|house|arena|stadium|venue|audience|gallery|balcony|court|pitch",
+    )
+    + combine(
+        "light|lit|lighting|lamp|glow|sun|sunlight|window light|key light|hard light|soft light|one hard light"
+        "|one light"
+        "|a light|the light",
+        "from the side|from one side|from the front|coming from the side|coming in from the side",
+    )
+    + combine(
+        "truck|dolly|push|pan|zoom|tilt|crane|track|pull",
+        "|in|out|left|right|up|down|back",
+        "slowly|slow",
+    )
+    + combine("slowly|slow", "push in|pan|zoom in|zoom out|dolly in|truck in|pull back|pull out|tilt up|tilt down")
 )
 
 # Words that carry no content for matching references against the prompt.

@@ -211,6 +211,32 @@ def test_setting(prompt: str, expected: str) -> None:
         ("3/4 view headshot on a white background", "close-up", "45-degree", "neutral", "studio"),
         ("CLOSE-UP, FRONT VIEW, DRAMATIC, STUDIO", "close-up", "front", "dramatic", "studio"),
         ("medium close-up, facing the camera, soft light, outdoors", "close-up", "front", "calm", "outdoor"),
+        # What an image-generator prompt asks to leave out is not asked for; its parameters are not words.
+        (
+            "full body, swordsman, white background, negative prompt: cropped, close-up",
+            "full-body",
+            None,
+            "neutral",
+            "studio",
+        ),
+        ("1girl, mid-thigh up, Negative: full body, side view, rain", "medium", None, "neutral", "neutral"),
+        ("knight in the rain --no close-up, side view --ar 2:3 --v 6", None, None, "neutral", "outdoor"),
+        (
+            "3/4 facing merchant, cropped at the waist, flat #2B2B2B background",
+            "medium",
+            "45-degree",
+            "neutral",
+            "studio",
+        ),
+        # A body part the crop is drawn at fixes the framing; "not just" asks for more than what follows.
+        ("crop it just above the knees, facing cam", "medium", "front", "neutral", "neutral"),
+        ("draw him from the side and all of him, not just the top half", "full-body", "side", "neutral", "neutral"),
+        # Moving at the camera is the front and, when it is energetic, action.
+        ("character sprinting at camera down the street", None, "front", "action", "outdoor"),
+        ("a mascot waving at the viewer on plain lavender backing", None, "front", "neutral", "studio"),
+        # Weather outside a window puts the picture inside; a game's idle loop is no mood.
+        ("girl dozing at the kotatsu, snow outside the window", None, None, "calm", "indoor"),
+        ("idle overworld sprite, back-facing, transparent background", None, "back", "neutral", "studio"),
     ],
 )
 def test_all_fields_together(prompt: str, shot_type: str | None, angle: str | None, mood: str, setting: str) -> None:
@@ -617,7 +643,7 @@ def test_learned_fallback_decides_what_the_rules_leave_open() -> None:
 
 def test_cli_prints_the_published_analysis_for_an_argument() -> None:
     out = io.StringIO()
-    assert analyze_cli.main(["not a close-up,", "show the whole body"], io.StringIO(), out) == 0
+    assert analyze_cli.main(["--rules", "not a close-up,", "show the whole body"], io.StringIO(), out) == 0
     printed = msgspec.json.decode(out.getvalue().strip())
     assert printed == msgspec.json.decode(encode(analyze("not a close-up, show the whole body")))
     assert printed["shotType"] == "full-body"
@@ -626,7 +652,7 @@ def test_cli_prints_the_published_analysis_for_an_argument() -> None:
 
 def test_cli_reads_one_prompt_per_line_from_stdin() -> None:
     out = io.StringIO()
-    assert analyze_cli.main([], io.StringIO("wide shot from behind\n\nMS, golden hour\n"), out) == 0
+    assert analyze_cli.main(["--rules"], io.StringIO("wide shot from behind\n\nMS, golden hour\n"), out) == 0
     lines = [msgspec.json.decode(line) for line in out.getvalue().splitlines()]
     assert [(line["shotType"], line["angle"], line["mood"]) for line in lines] == [
         ("wide", "back", "neutral"),
