@@ -1,8 +1,8 @@
 """Train the analyzer's learned fallback (actors/analyzer/learned.py) and write actors/analyzer/learned_weights.npz.
 
 Per field, a multinomial logistic regression over the all-MiniLM-L6-v2 embedding of the whole prompt, trained on
-the dev, test, fresh and blind splits of tests/data/prompts.tsv. blind2 is never read here: it stays the honest
-measure of a writer nobody has tuned for (bench/analysis_accuracy.py reports it).
+the dev, test, fresh, blind, blind2 and dev2 splits of tests/data/prompts.tsv. blind3 is never read here: it stays
+the honest measure of writers nobody has tuned for (bench/analysis_accuracy.py reports it).
 
 The classifier may overrule a rule reading that is silent or rests on weak cues only (confidence below GATE: a
 single weak cue reads 0.5, an explicit or synonym cue 0.8 or more). Each field's regularisation C and probability
@@ -41,7 +41,7 @@ from actors.analyzer.learned import NULL_LABEL, WEIGHTS_PATH, FieldModel, combin
 from contracts.model import FieldReading
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "prompts.tsv"
-TRAINING_SPLITS = ("dev", "test", "fresh", "blind")  # never blind2
+TRAINING_SPLITS = ("dev", "test", "fresh", "blind", "blind2", "dev2")  # never blind3
 C_GRID = (0.5, 2.0, 8.0, 32.0)
 GATE = 0.6  # rule readings below this confidence (silent, or weak cues only) may be overruled
 THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.3, 0.96, 0.05))
@@ -55,7 +55,7 @@ class _Row:
 
 
 def load_training_prompts(path: Path = DATA) -> list[_Row]:
-    """The training rows of the labelled set (same format as bench/analysis_accuracy.py reads); blind2 is skipped
+    """The training rows of the labelled set (same format as bench/analysis_accuracy.py reads); blind3 is skipped
     before its labels are even parsed."""
     lines = [line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
     header = lines[0].split("\t")

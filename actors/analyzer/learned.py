@@ -8,10 +8,9 @@ the classifier can also say "the prompt does not ask for this".
 
 Each classifier reads the all-MiniLM-L6-v2 embedding of the whole prompt (actors.analyzer.embedding.minilm_encoder).
 The weights, gates and thresholds live in learned_weights.npz next to this module; bench/train_analysis_fallback.py
-regenerates that file deterministically from the dev, test, fresh and blind splits of tests/data/prompts.tsv
-(never blind2); each field's threshold (and regularisation) is chosen by cross-validation on those splits, the gate
-is 0.6 (a single weak cue reads 0.5, an explicit or synonym cue 0.8 or more). Inference is plain
-numpy: scikit-learn is needed only to train.
+regenerates that file deterministically from every split of tests/data/prompts.tsv but blind3; each field's
+threshold (and regularisation) is chosen by cross-validation on those splits, the gate is 0.6 (a single weak cue
+reads 0.5, an explicit or synonym cue 0.8 or more). Inference is plain numpy: scikit-learn is needed only to train.
 
 A classifier reading never claims more confidence than MAX_CONFIDENCE, below that of a single weak lexicon cue.
 """
