@@ -194,7 +194,7 @@ def _print(title: str, tally: Tally) -> None:
 
     flag = "ok" if tally.top1 / max(1, tally.cases) >= GOAL else f"below {GOAL:.0%}"
     print(
-        f"  {title:<36} cases {tally.cases:5d}  top-1 {share(tally.top1)} ({flag})  within 2 {share(tally.within2)}"
+        f"  {title:<38} cases {tally.cases:5d}  top-1 {share(tally.top1)} ({flag})  within 2 {share(tally.within2)}"
         f"  within 3 {share(tally.within3)}  misses rescued by attempt 2-3: {tally.rescued}/{tally.misses}"
     )
 
@@ -244,9 +244,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         characters = make_characters(args.characters, truth, generated)
         kind = "master + core references + generated images" if generated else "master + core references only"
         print(f"characters with {kind}:")
-        for split in ("dev", "test", "fresh"):
+        for split in ("dev", "test", "fresh", "blind3"):
             chosen = [prompt for prompt in prompts if prompt.split == split]
-            keep = missed if split != "dev" and generated else None
+            keep = missed if split in ("test", "fresh") and generated else None  # blind3's misses are never read
             _print(f"{split} ({len(chosen)} prompts), analyzer", evaluate(chosen, characters, analyzer, keep))
             _print(f"{split} ({len(chosen)} prompts), oracle analysis", evaluate(chosen, characters, oracle))
         print()
