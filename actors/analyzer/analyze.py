@@ -4,14 +4,21 @@ Pure and fast: the lexicon is compiled once at import into a phrase table, and a
 left-to-right pass.
 
 How a prompt is read:
-1. It is lower-cased and split into words ("close-up", "3/4" and "isn't" stay whole) and clauses.
-   Punctuation ends a clause, and so do words like "but" and a lone "instead". "45°" reads as "45 degree".
+1. An image generator's negative section ("negative prompt: ...", "--no ...") and its parameters ("--ar 2:3") are
+   dropped, and so are hex colours ("#2B2B2B"). The rest is lower-cased and split into words ("close-up", "3/4"
+   and "isn't" stay whole) and clauses. Punctuation ends a clause, and so do words like "but" and a lone
+   "instead". "45°" reads as "45 degree".
 2. Within each clause the longest lexicon phrase starting at each word is taken, so "dramatic lighting"
    is one cue and "in front of" is consumed as a non-cue. Hyphens and spaces match alike. A film
    abbreviation (MS, CU, OTS) only counts when the prompt writes it in capitals. A phrase in the possessive
    ("the space station's cupola") reads as the phrase.
+   A few cues have a free word inside ("just the silverback's face", "solid burgundy backdrop"): they are
+   regular expressions (lexicon.PATTERN_CUES), read after the phrases, and replace the phrase cues of their
+   field inside their span unless a phrase already said the same.
 3. A negator ("not", "without", "instead of", ...) cancels every cue and keyword that starts within
    NEGATION_WINDOW_WORDS words after it in the same clause: "not a close-up, full body" is full-body.
+   A correction ("actually no", "scratch that", a clause that is only "no") takes back, for each field the
+   prompt speaks to again after it, what came before: "full body - actually no, just his face" is a close-up.
 4. Per field, the value with the strongest cue wins; among equally strong cues, the value with more cue
    weight in total wins, and after that the one cued last (people correct themselves towards the end:
    "a close-up, or better a medium shot").
@@ -24,6 +31,7 @@ Keywords are the clause words that are not stopwords, not negated and not shot-t
 their own points in the ranking), de-duplicated in order.
 """
 
+import bisect
 import itertools
 import re
 from collections.abc import Iterable, Sequence
@@ -33,11 +41,13 @@ from typing import Final, Literal, Protocol
 from actors.analyzer.lexicon import (
     ANGLE_VOCABULARY,
     CLAUSE_BREAKS,
+    CORRECTIONS,
     EXPLICIT,
     MOOD_VOCABULARY,
     NEGATION_WINDOW_WORDS,
     NEGATORS,
     NON_CUES,
+    PATTERN_CUES,
     SETTING_VOCABULARY,
     SHOT_TYPE_VOCABULARY,
     STOPWORDS,
@@ -91,7 +101,9 @@ _POSSESSIVE_SUFFIX: Final = "'s"
 # Shorter words ("ox", "go") carry too little for a similarity model to place.
 _MIN_SPAN_LETTERS: Final = 3
 
-_EntryKind = Literal["cue", "negator", "break", "non_cue"]
+_EntryKind = Literal["cue", "negator", "break", "non_cue", "correction"]
+# A clause that is only this word takes back what came before it ("close-up - no, wider").
+_LONE_CORRECTION: Final = "no"
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +131,8 @@ class _PhraseTable:
 class _Hit:
     cue: _Cue
     surface: str
-    order: int
+    order: int  # index of the first word the cue was read from
+    end: int  # index of its last word
 
 
 @dataclass(slots=True)
@@ -137,7 +150,7 @@ class _Tally:
         self.strongest = max(self.strongest, hit.cue.strength)
         self.total += hit.cue.strength
         self.count += 1
-        self.last_order = hit.order
+        self.last_order = max(self.last_order, hit.order)
         if hit.surface not in self.words:
             self.words.append(hit.surface)
 
@@ -156,6 +169,9 @@ class _Reading:
     framing: list[bool] = field(default_factory=list)  # part of a cue that only speaks to shot type or angle
     hits: list[_Hit] = field(default_factory=list)
     segments: list[list[int]] = field(default_factory=list)
+    # Word index of each correction ("actually no", "scratch that"): for a field cued again after the last one,
+    # what came before it no longer counts.
+    corrections: list[int] = field(default_factory=list)
 
 
 def _sub_words(word: str) -> list[str]:
@@ -202,6 +218,7 @@ def _compile_phrase_table() -> _PhraseTable:
         ("negator", NEGATORS),
         ("break", CLAUSE_BREAKS),
         ("non_cue", NON_CUES),
+        ("correction", CORRECTIONS),
     )
     for kind, phrases in structural:
         for phrase in phrases:
@@ -213,6 +230,9 @@ def _compile_phrase_table() -> _PhraseTable:
 
 
 _PHRASES: Final = _compile_phrase_table()
+_PATTERNS: Final = tuple(
+    (re.compile(pattern), _Cue(field_name, value, strength)) for pattern, field_name, value, strength in PATTERN_CUES
+)
 
 
 def _without_negative_section(prompt: str) -> str:
@@ -223,21 +243,29 @@ def _without_negative_section(prompt: str) -> str:
     return _PARAMETER.sub(" ", _NO_PARAMETER.sub(" ", prompt))
 
 
-def _split_clauses(prompt: str) -> tuple[list[str], list[list[int]]]:
-    """The prompt's words as typed, and the word indices of each punctuation-delimited segment."""
+def _normalised(prompt: str) -> str:
+    """The text that is read: without the negative section and parameters, hex colours and typographic symbols."""
     prompt = _HEX_COLOUR.sub(" ", _without_negative_section(prompt))
     for symbol, spelled in _SPELLED_OUT.items():
         prompt = prompt.replace(symbol, spelled)
+    return prompt
+
+
+def _split_clauses(prompt: str) -> tuple[list[str], list[list[int]], list[int]]:
+    """The words of a normalised prompt as typed, the word indices of each punctuation-delimited segment, and where
+    each word starts in the text."""
     words: list[str] = []
+    starts: list[int] = []
     segments: list[list[int]] = [[]]
     for match in _TOKEN_PATTERN.finditer(prompt):
         token = match.group()
         if token[0].isalnum():
             segments[-1].append(len(words))
             words.append(token)
+            starts.append(match.start())
         elif segments[-1]:
             segments.append([])
-    return words, [segment for segment in segments if segment]
+    return words, [segment for segment in segments if segment], starts
 
 
 def _longest_phrase_at(reading: _Reading, sub_words: list[tuple[str, int]], start: int) -> tuple[int, _Entry | None]:
@@ -270,27 +298,60 @@ def _read_segment(reading: _Reading, segment: list[int]) -> None:
         for index in range(first_word, last_word + 1):
             reading.negated[index] = is_negated
             reading.read[index] = entry is not None
-        if entry is not None and entry.kind == "negator":
+        if entry is not None and entry.kind == "correction":
+            reading.corrections.append(first_word)
+            negation_reaches_to = -1
+        elif entry is not None and entry.kind == "negator":
             negation_reaches_to = last_word + NEGATION_WINDOW_WORDS
         elif entry is not None and entry.kind == "break":
             negation_reaches_to = -1
         elif entry is not None and entry.kind == "cue" and not is_negated:
             surface = " ".join(reading.words[first_word : last_word + 1])
-            reading.hits.extend(_Hit(cue, surface, len(reading.hits)) for cue in entry.cues)
+            reading.hits.extend(_Hit(cue, surface, first_word, last_word) for cue in entry.cues)
             if all(cue.field in _FRAMING_FIELDS for cue in entry.cues):
                 for index in range(first_word, last_word + 1):
                     reading.framing[index] = True
         position += length
 
 
+def _read_patterns(reading: _Reading, text: str, starts: list[int]) -> None:
+    """Cues the phrase table cannot spell because a word in the middle is free ("just the silverback's face"):
+    regular expressions over the lower-cased text, each read like a phrase unless a negation covers its first word,
+    replacing the phrase cues of its field inside its span."""
+    lowered = text.lower()
+    for pattern, cue in _PATTERNS:
+        for match in pattern.finditer(lowered):
+            first = bisect.bisect_left(starts, match.start())
+            if first >= len(starts) or reading.negated[first]:
+                continue
+            last = max(first, bisect.bisect_left(starts, match.end()) - 1)
+            inside = [
+                hit for hit in reading.hits if hit.cue.field == cue.field and hit.order <= last and hit.end >= first
+            ]
+            if any(hit.cue.value == cue.value for hit in inside):
+                continue  # a phrase already said it ("rain outside the window")
+            # The longer reading wins, as between phrases: "rain pattering outside" is indoor, not "outside".
+            reading.hits = [hit for hit in reading.hits if hit not in inside]
+            for index in range(first, last + 1):
+                reading.read[index] = True
+                if cue.field in _FRAMING_FIELDS:
+                    reading.framing[index] = True
+            reading.hits.append(_Hit(cue, match.group().strip(), first, last))
+
+
 def _read_prompt(prompt: str) -> _Reading:
-    typed, segments = _split_clauses(prompt)
+    text = _normalised(prompt)
+    typed, segments, starts = _split_clauses(text)
     reading = _Reading(
         [word.lower() for word in typed], typed, [False] * len(typed), [False] * len(typed), [False] * len(typed)
     )
     reading.segments = segments
     for segment in segments:
+        if len(segment) == 1 and reading.words[segment[0]] == _LONE_CORRECTION:
+            reading.corrections.append(segment[0])
+            continue
         _read_segment(reading, segment)
+    _read_patterns(reading, text, starts)
     return reading
 
 
@@ -301,11 +362,20 @@ def _confidence(winner: _Tally, runner_up: _Tally | None) -> float:
     return round(corroborated * (0.5 + 0.5 * margin), 2)
 
 
-def _decide(field_name: str, hits: list[_Hit], default: str | None) -> FieldReading:
+def _after_corrections(hits: list[_Hit], corrections: list[int]) -> list[_Hit]:
+    """A field's hits, without those a later correction took back: "full body - actually no, just his face" asks for
+    a close-up. A correction followed by nothing for this field changes nothing."""
+    for correction in sorted(corrections, reverse=True):
+        later = [hit for hit in hits if hit.order > correction]
+        if later:
+            return later
+    return hits
+
+
+def _decide(field_name: str, hits: list[_Hit], default: str | None, corrections: list[int]) -> FieldReading:
     tallies: dict[str, _Tally] = {}
-    for hit in hits:
-        if hit.cue.field == field_name:
-            tallies.setdefault(hit.cue.value, _Tally(hit.cue.value)).add(hit)
+    for hit in _after_corrections([hit for hit in hits if hit.cue.field == field_name], corrections):
+        tallies.setdefault(hit.cue.value, _Tally(hit.cue.value)).add(hit)
     if not tallies:
         return FieldReading(value=default, confidence=0.0)
     ranked = sorted(tallies.values(), key=_Tally.rank_key, reverse=True)
@@ -374,10 +444,10 @@ def analyze(prompt: str, fallback: Fallback | None = None) -> PromptAnalysis:
     """Read the framing, angle, mood, setting and keywords a prompt asks for."""
     reading = _read_prompt(prompt)
     decided = {
-        SHOT_TYPE_FIELD: _decide(SHOT_TYPE_FIELD, reading.hits, None),
-        ANGLE_FIELD: _decide(ANGLE_FIELD, reading.hits, None),
-        MOOD_FIELD: _decide(MOOD_FIELD, reading.hits, "neutral"),
-        SETTING_FIELD: _decide(SETTING_FIELD, reading.hits, "neutral"),
+        SHOT_TYPE_FIELD: _decide(SHOT_TYPE_FIELD, reading.hits, None, reading.corrections),
+        ANGLE_FIELD: _decide(ANGLE_FIELD, reading.hits, None, reading.corrections),
+        MOOD_FIELD: _decide(MOOD_FIELD, reading.hits, "neutral", reading.corrections),
+        SETTING_FIELD: _decide(SETTING_FIELD, reading.hits, "neutral", reading.corrections),
     }
     undecided = [name for name in FIELDS if not decided[name].words]
     spans = _unread_spans(reading) if fallback is not None and undecided else ()

@@ -117,7 +117,9 @@ _CAMERA: Final = (
 )
 _PERSON: Final = "her|his|their|the character's|the subject's"
 _FEET: Final = (
-    "sandals|her sandals|his sandals|slippers|the hem|hem|her hem|the bottom of her dress|the bottom of her frock"
+    "hooves|its hooves|the hooves|paws|its paws|the paws|tail|tail tip|its tail|the tail|the tail tip|claws|feet"
+    "|base|the base|its base|socks|his socks|her socks|the floor|talons|webbed feet"
+    "|sandals|her sandals|his sandals|slippers|the hem|hem|her hem|the bottom of her dress|the bottom of her frock"
     "|the bottom of his robe|the bottom of her gown|shoes n all|the shoes|toe|toes|feet|the feet|her feet|his feet"
     "|their feet|foot|shoes|her shoes|his shoes|the shoes|boots|her boots"
     "|his boots|their boots|the boots|heels|her heels|his heels|heel|sneakers|her sneakers|his sneakers|ankles|soles"
@@ -125,6 +127,7 @@ _FEET: Final = (
 )
 _HEAD: Final = (
     "wig|her wig|his wig|veil|her veil|the top of her veil|topknot|his topknot|ears|her ears|his ears|horns|hood"
+    "|beak|its beak|the beak|tiara|the tiara|her tiara|snout|its ears|antlers|the antlers|the ears|spear tip"
     "|head|her head|his head|their head|the head|hat|her hat|his hat|top|top of her head|top of his head"
     "|top of the head|crown|the crown|the crown of her head|the crown of his head|hair|her hair|his hair|helmet"
 )
@@ -137,6 +140,8 @@ _BODY: Final = (
     "|him|her|them|her head|his head|their head|the head|her body|his body|their body|the body|her torso|his torso"
 )
 _BUILDINGS: Final = (
+    "terminal|terminal entrance|clock tower|university|college|airport|precinct|police station|fire station"
+    "|gothic manor|manor|warehouse|hospital|abandoned hospital|flagship store|new store|mall|arena|"
     "house|museum|castle|church|cathedral|school|station|train station|building|shop|store|palace|temple|tower"
     "|gate|gates|front door|cafe|café|restaurant|tavern|inn|library|hospital|mansion|cottage|cabin|bakery"
     "|hotel|theater|theatre|stadium|bank|city hall|barn|lighthouse|monument|fountain|statue|shrine"
@@ -247,7 +252,8 @@ SHOT_TYPE_VOCABULARY: Final[dict[ShotType, dict[int, tuple[str, ...]]]] = {
             gros plan, nahaufnahme, tight on the face, tight on her face, tight on his face, close on her face, close
             on his face, head study, study of the head, portrait crop, face crop, icon portrait, avatar crop,
             shoulders and up, shoulder up, shoulder-up, from the shoulders, head-and-shoulders likeness, face
-            portrait, face closeup, face close up"""
+            portrait, face closeup, face close up, pull in to her face, pull in to his face, push in to her face, push
+            in to his face, pull in on her face, push in on her face, in to her face, in to his face"""
         )
         + combine(_CROP, _CROP_LINE, _CLOSE_CROP_PARTS)
         + combine(
@@ -261,7 +267,7 @@ SHOT_TYPE_VOCABULARY: Final[dict[ShotType, dict[int, tuple[str, ...]]]] = {
             "the|the whole|the entire|all of the",
             "frame|picture|image|shot|panel|page|screen",
         ),
-        WEAK: phrases("portrait, facial expression, selfie, avatar, self-portrait, portraits"),
+        WEAK: phrases("portrait, facial expression, selfie, self-portrait, portraits"),
     },
     "medium": {
         EXPLICIT: phrases("medium, medium shot, mid shot, mid-shot, midshot, medium view, medium framing, MS, MCS"),
@@ -284,7 +290,9 @@ SHOT_TYPE_VOCABULARY: Final[dict[ShotType, dict[int, tuple[str, ...]]]] = {
             the hips, up to the waist, upto waist, down to the waist, down to the hips, down to the knees, mid-thigh
             up, mid thigh up, above the knees, above the knee, top half, the top half, upper half of the body, half
             body image, half-body image, medium two-shot, two-shot, 2-shot, med shot, MED, MID, plano medio, plano
-            americano, halbtotale, halbnah, american framing, cowboy framing, waist-up framing, waist up framing"""
+            americano, halbtotale, halbnah, american framing, cowboy framing, waist-up framing, waist up framing, from
+            the waist, from the hips, from the knees, hip-high, hip high, hip-high framing, hip high framing, hips-up,
+            hips up crop"""
         )
         + combine(_CROP, _CROP_LINE, _MEDIUM_CROP_PARTS)
         + combine(
@@ -317,7 +325,16 @@ SHOT_TYPE_VOCABULARY: Final[dict[ShotType, dict[int, tuple[str, ...]]]] = {
             the whole person, the whole of the figure, all of it in frame, head to hem, head-to-hem, hat to boots,
             wig to boots, top of her head to her toes, plano entero, plano completo, ganzkörper, ganzkorper,
             zenshin, whole body from, full-length figure, full length figure, all the way down, down to the floor,
-            nothing cropped, no cropping, uncropped, not cropped, don't crop, do not crop, nothing cut off"""
+            nothing cropped, no cropping, uncropped, not cropped, don't crop, do not crop, nothing cut off, full
+            bodyy, fullbodyy, whole mini, entire mini, full model, whole model, entire model, including the base,
+            plus base, with the base, whole thing base to, boots and all"""
+        )
+        + combine(
+            "the whole|the entire|whole|entire|show the whole|see the whole|all of the",
+            "mini|miniature|model|figure|figurine|cat|dog|goose|animal|creature|orc|mech|robot|doll|toy|statue"
+            "|sculpture|puppet|marionette|bear|horse|dragon|knight|warrior|man|woman|girl|boy|kid|player|dancer"
+            "|fighter|suit|armour|armor|mascot|costume|outfit",
+            "|visible|in frame|in the frame|in shot|plus base|including the base|on its base",
         )
         + combine(
             "from|",
@@ -370,7 +387,8 @@ SHOT_TYPE_VOCABULARY: Final[dict[ShotType, dict[int, tuple[str, ...]]]] = {
             point, a tiny point, a pinprick, pinprick, a mere figure, ever so small, just a speck, is tiny, are tiny,
             tiny against, tiny in, tiny above, tiny below, tiny beneath, tiny at the, tiny on the, tiny under, small
             against, little against, small in the middle of, tiny in the middle of, lost in the, swallowed by the,
-            miniature figure, dwarfed, wide establishing, establishing wide"""
+            miniature figure, dwarfed, wide establishing, establishing wide, camera high up, everyone small,
+            everyone tiny, far down, far down a, way down the"""
         )
         + combine(
             "tiny|small|little|very small|really small|so small|minuscule|very tiny|ever so small|only small",
@@ -409,7 +427,9 @@ ANGLE_VOCABULARY: Final[dict[Angle, dict[int, tuple[str, ...]]]] = {
             toward the screen, towards the screen, at the screen, out of the screen, into the screen, looking in
             front, looking to the front, front to the camera, de frente, von vorne, frontal pose, dead-on, dead on,
             straight at us, straight at you, right at us, right at you, head on to camera, facing forwards, faces
-            front, facing frontward"""
+            front, facing frontward, talking to camera, speaking to camera, direct address, direct to camera, looking
+            forward, looks forward,
+            looking at the listener, at the listener, to the listener, facing the listener, waving at the viewer"""
         )
         + TOWARD_CAMERA_ACTION
         + combine(
@@ -487,7 +507,8 @@ ANGLE_VOCABULARY: Final[dict[Angle, dict[int, tuple[str, ...]]]] = {
             turning her back, turning his back, we only see her back, we only see his back, only her back, only his
             back, going away from us, going away, moving away, walking into the distance, away from us, away from
             camera, away from the camera, away from the viewer, exits upstage, exiting upstage, de espaldas, von
-            hinten, ushiro, seen from the back, rear shot of"""
+            hinten, ushiro, seen from the back, rear shot of, over my shoulder, over your shoulder, back over my
+            shoulder, looking back over my shoulder, looking back over his shoulder, looking back over her shoulder"""
         ),
         WEAK: (),
     },
@@ -519,7 +540,9 @@ ANGLE_VOCABULARY: Final[dict[Angle, dict[int, tuple[str, ...]]]] = {
             little, a little turned, turned just a bit, a bit turned, partly turned, partially turned, semi-side,
             semi side, quarter profile, dreiviertel, three-quarter pose, 3/4 pose, 3/4 turned, angled toward
             camera, angled towards camera, angled to camera, angled to the camera, turned off-camera, off-camera
-            slightly, slightly off-camera, slightly off camera, off to one side a little"""
+            slightly, slightly off-camera, slightly off camera, off to one side a little, turned a bit away,
+            turned slightly away, turned a little away, a bit away from camera, slightly away from camera, three-quarter
+            from the front, 3/4 from the front, three quarter from the front"""
         ),
         WEAK: (),
     },
@@ -573,7 +596,10 @@ MOOD_VOCABULARY: Final[dict[Mood, dict[int, tuple[str, ...]]]] = {
             follow-through, swinging the bat, swings the bat, hitting a six, hits a six, bowling a bouncer,
             throwing the ball, sliding on his knees, sliding on her knees, knee slide, in full flight, full sprint,
             darting between, weaving through, zigzagging, racing through, battle cry, war cry, fighting a dragon,
-            slaying, cartwheels, backflips, leapfrog"""
+            slaying, cartwheels, backflips, leapfrog, ollies, ollieing, drifting round, drifting around, mid-skydive,
+            skydive, tearing through, tears through, victory lap, going wild, slapshot, mid-slapshot, banking
+            through, stagediving, stage diving, stage-diving, mid-bounce, bouncing on a trampoline, cannonballing,
+            kettlebell swing, kettlebell swings, swinging a kettlebell, three point line, shells bursting"""
         )
         + TOWARD_CAMERA_ACTION
         + ACTION_VERB_FORMS
@@ -641,7 +667,8 @@ MOOD_VOCABULARY: Final[dict[Mood, dict[int, tuple[str, ...]]]] = {
             vibes, lofi, lo-fi, lofi vibe, soft and still, tranquil evening, still evening, lazy sunday, sunday
             afternoon, relax mood, relaxing mood, warm and soft, soft feeling, soft and warm, sleepy vibes,
             unhurriedly, quietly content, in repose, reposing, serene expression, eyes half-shut, eyes half shut,
-            half-asleep, half asleep"""
+            half-asleep, half asleep, dreaming, peace at last, peacefull, dawn chorus, nothing happening, eyes shut,
+            total calm, maximum chill, loafing"""
         )
         + combine(
             "floating|floats|floated",
@@ -703,7 +730,9 @@ MOOD_VOCABULARY: Final[dict[Mood, dict[int, tuple[str, ...]]]] = {
             down, stares down, head in hands, head in her hands, head in his hands, exhausted, hiding from, hiding
             in, hides from, cowering, cowers, petrified, hunted, stalked, lurking, lurks, fog-bound,
             fresh grave, cursed, staggering, staggers, bleeding out, much tension, very
-            intense, hollow-eyed, thunder cracking, crack of thunder, eyes raw, raw from weeping"""
+            intense, hollow-eyed, thunder cracking, crack of thunder, eyes raw, raw from weeping, unsettling,
+            unnerving, out of the darkness, in the darkness, darkness, deep shadow, something watching, blackness,
+            panicking, panics, sound of breathing, goosebumps, foggy"""
         ),
         WEAK: phrases(
             """cinematic, cinematic lighting, shadows, fiery, volumetric lighting, burning, flames, on fire,
@@ -723,7 +752,7 @@ MOOD_VOCABULARY: Final[dict[Mood, dict[int, tuple[str, ...]]]] = {
 SETTING_VOCABULARY: Final[dict[Setting, dict[int, tuple[str, ...]]]] = {
     "outdoor": {
         EXPLICIT: phrases(
-            "outdoor, outdoors, outside, exterior, outdoor scene, open air, open-air, out of doors, al fresco"
+            "outdoor, outdoors, outside, exterior, outdoor scene, open air, open-air, out of doors, al fresco, EXT"
         ),
         SYNONYM: phrases(
             """forest, woods, woodland, jungle, rainforest, beach, shore, seashore, coast, coastline, street, city
@@ -801,7 +830,12 @@ SETTING_VOCABULARY: Final[dict[Setting, dict[int, tuple[str, ...]]]] = {
             stands, from the stands, from the bank, oak roots, tree roots, under the oak, across the square, flatbed
             truck, on the highway, down the highway, at the docks, lanterns floating, floating lanterns, down the
             river, festival field, outside the town hall, treehouse, tree house, picnic blanket, garden bench, park
-            bench, bench by the river, on the ridge, mountaintop, on the roof"""
+            bench, bench by the river, on the ridge, mountaintop, on the roof, marathon, marathon crowd, festival
+            crowd, airfield, sand pit, long jump pit, in the snow, red planet, planet surface, dust storm, tomato
+            plants, among the plants, in the reeds, reeds, breaking ice, ice floe, paddleboard, burning city, storm
+            clouds, graveside, at the graveside, stone circle, cherry blossoms, cherry blossom, under cherry blossoms,
+            railway tracks, railroad tracks, storefronts, past the storefronts, long drive, skydiving, mid-skydive,
+            whole stadium"""
         )
         + combine(
             "in front of|outside|by",
@@ -907,7 +941,11 @@ SETTING_VOCABULARY: Final[dict[Setting, dict[int, tuple[str, ...]]]] = {
             bedroom, his bedroom, the couch, on the couch, on the sofa, in the church, wedding hall, reception
             hall, ballet studio, rehearsal room, rehearsal studio, centre stage, center stage, upstage, downstage,
             the boards, bare boards, footlights, proscenium, studio theatre, black box theatre,
-            black-box theatre, cubicle, at the desk, at my desk, computer desk, gaming chair, monitor glow"""
+            black-box theatre, cubicle, at the desk, at my desk, computer desk, gaming chair, monitor glow,
+            blackboard, chalkboard, whiteboard, air-raid shelter, air raid shelter, bomb shelter, on the train, on a
+            train, on the bus, on a bus, on the subway, on the tube, on the plane, on a plane, behind the front desk,
+            at the front desk, front desk of, in her chair, in his chair, windowsill, window sill, dim study, in a
+            study, in his study, in her study, shed, wooden shed, garden shed, field station, hut, INT"""
         )
         + combine(
             "outside|beyond|through|past|against",
@@ -932,7 +970,8 @@ SETTING_VOCABULARY: Final[dict[Setting, dict[int, tuple[str, ...]]]] = {
     "studio": {
         EXPLICIT: phrases(
             """studio, photo studio, studio shot, studio lighting, studio light, studio background, studio
-            backdrop, studio portrait, photography studio, studio setup, studio photo"""
+            backdrop, studio portrait, photography studio, studio setup, studio photo, green screen, greenscreen,
+            chroma key, against the green screen, in front of a green screen"""
         ),
         SYNONYM: phrases(
             """backdrop, seamless backdrop, seamless, seamless paper, backdrop paper, white seamless, grey seamless,
@@ -991,12 +1030,55 @@ SETTING_VOCABULARY: Final[dict[Setting, dict[int, tuple[str, ...]]]] = {
 NEGATORS: Final = phrases(
     """not, no, without, never, nor, neither, nothing, none, isn't, aren't, don't, doesn't, shouldn't, won't,
     wouldn't, can't, cannot, avoid, avoiding, skip, skipping, instead of, rather than, other than, anything but,
-    except, minus, no more, less, not just, not only, scratch the, scratch that, forget the, no need for, dont
-    want, don't want, do not want"""
+    except, minus, no more, less, not just, not only, scratch the, forget the, no need for, dont want, don't want,
+    do not want"""
 ) + combine(
     "don't|do not|dont|never|not",
     "put her|put him|put them|put it|set it|set her|set him|place her|place him|shoot her|shoot him|shoot it",
     "in|on|against|in front of|at",
+)
+
+# Words that take back what the prompt said before them, for each field the prompt then speaks to again:
+# "full body - actually no, just his face" is a close-up. A clause that is only "no" does the same.
+CORRECTIONS: Final = phrases(
+    """actually no, no wait, wait no, scratch that, on second thought, on second thoughts, or rather, i mean,
+    correction, make that, change that to, change it to, let's do, lets do, better make it, no actually"""
+)
+
+# Cues with a free word inside, which a phrase cannot spell: (regular expression over the lower-cased prompt,
+# field, value, strength). Each is read like a phrase: a negation before its first word cancels it.
+_OWNER: Final = r"(?:(?:my|his|her|their|its|our|your|the|a|an)\s+)?(?:[\w-]+\s+)?(?:[\w-]+(?:'s|s')\s+)?"
+PATTERN_CUES: Final[tuple[tuple[str, str, str, int], ...]] = (
+    # "just the silverback's face", "only Nana's hands", "just my head": the part is all the frame shows.
+    (
+        rf"\b(?:just|only|nothing but)\s+{_OWNER}(?:face|head|eyes|hands|skull-face|mouth|lips)\b",
+        "shotType",
+        "close-up",
+        SYNONYM,
+    ),
+    # "solid burgundy background", "flat brand-blue wall": any colour, one word.
+    (
+        r"\b(?:solid|flat|plain|seamless|single-colou?r)\s+[\w-]+\s+(?:background|backdrop|bg|backround|wall|backing"
+        r"|sweep|ground)\b",
+        "setting",
+        "studio",
+        SYNONYM,
+    ),
+    # "riders tiny", "everyone small", "tiny me": the subject is small in the picture.
+    (
+        r"\b(?:tiny|small)\s+(?:me|us)\b"
+        r"|\b(?:riders|figures|everyone|everybody|people|players|dancers)\s+(?:are\s+|look\s+)?(?:tiny|small)\b",
+        "shotType",
+        "wide",
+        SYNONYM,
+    ),
+    # "gentle rain pattering outside", "bombs outside": weather or war beyond the walls puts the picture inside.
+    (
+        r"\b(?:rain|snow|storm|wind|bombs?|thunder|gunfire|shelling|sirens?|fireworks)\b[^,.;:!?]{1,25}?\boutside\b",
+        "setting",
+        "indoor",
+        SYNONYM,
+    ),
 )
 
 # Words that end a clause, so a negation before them does not reach past them ("not dramatic but calm").
@@ -1048,7 +1130,12 @@ NON_CUES: Final = (
     man, frontman, studio album, studio lead, our studio, ghibli, send fast, fast turnaround, close
     ticket, close the ticket, close out, close shop, palm sized, palm-sized, full set, full colour, full color, full
     sheet, full page, full-page, full spread, whole sheet, entire sheet, portrait way round, tall picture, portrait
-    slot, landscape painter, landscape pieces, landscape piece, no background needed, no bg needed, no background
+    slot, landscape painter, landscape pieces, landscape piece, ao3 profile, my profile, for my profile, side plank,
+    back row, back panel, card back, back of
+    the card, back design, back to the drawing board, yoga mat, blood bowl, broken-down, broken down, race car,
+    racecar, race-car, close up shop, she's back, he's back, they're back, is back, i'm back, we're back, back
+    again, welcome back, at her back, at his back, at their back, storm at her back, no background needed, no bg
+    needed, no background
     required, no background necessary, no bg necessary, sea captain, sea dog, sea shanty, sea salt, with stars in it"""
     )
     + combine(
@@ -1068,6 +1155,12 @@ NON_CUES: Final = (
         "slowly|slow",
     )
     + combine("slowly|slow", "push in|pan|zoom in|zoom out|dolly in|truck in|pull back|pull out|tilt up|tilt down")
+    # "head on her bag" is where a head rests, not a head-on camera.
+    + combine(
+        "head on|her head on|his head on",
+        "her|his|their|my|the|a",
+        "bag|arm|arms|shoulder|hand|hands|knees|pillow|desk|table|lap|chest|paws",
+    )
 )
 
 # Words that carry no content for matching references against the prompt.

@@ -237,6 +237,16 @@ def test_setting(prompt: str, expected: str) -> None:
         # Weather outside a window puts the picture inside; a game's idle loop is no mood.
         ("girl dozing at the kotatsu, snow outside the window", None, None, "calm", "indoor"),
         ("idle overworld sprite, back-facing, transparent background", None, "back", "neutral", "studio"),
+        # A correction takes back what came before it, for the fields spoken to again.
+        ("full body of Ren - actually no, just his face, outdoors", "close-up", None, "neutral", "outdoor"),
+        ("close-up of the bear - no, wider than that, from the waist up", "medium", None, "neutral", "neutral"),
+        ("a wide shot in the rain, scratch that, make it tense", "wide", None, "dramatic", "outdoor"),
+        # Cues with a free word inside.
+        ("just the silverback's face, staring down the lens", "close-up", "front", "neutral", "neutral"),
+        ("corporate man on a solid buttercup-yellow backdrop", None, None, "neutral", "studio"),
+        ("not just his face, the whole body", "full-body", None, "neutral", "neutral"),
+        ("the scientist in the hut writing notes, gentle rain pattering outside", None, None, "calm", "indoor"),
+        ("show the whole goose from beak to feet, standing in a pond", "full-body", None, "neutral", "outdoor"),
     ],
 )
 def test_all_fields_together(prompt: str, shot_type: str | None, angle: str | None, mood: str, setting: str) -> None:
