@@ -2,14 +2,14 @@
 
     smartgen analyze "close-up portrait with dramatic lighting"
     printf 'full body, side view\\nwide shot of the harbour\\n' | smartgen analyze
-    smartgen analyze --rules "tobogganing down a snowy hill"
+    smartgen analyze --embedding "tobogganing down a snowy hill"
 
 One JSON object per prompt, one per line: shotType, angle, mood, setting, keywords and, per field, the reading
 (value, confidence 0-1, and the words that decided it). With no prompt argument, every line of standard input is a
 prompt (blank lines included: they read as empty prompts). Works offline, without a running service.
 
-Like the service, it uses the learned fallback wherever its model is installed unless SMARTGEN_ANALYZER_EMBEDDING=0;
-`--rules` reads with the rules alone, `--embedding` insists on the fallback.
+Like the service, it adds the learned fallback when SMARTGEN_ANALYZER_EMBEDDING=1; `--embedding` asks for it,
+`--rules` reads with the rules alone whatever the environment says.
 """
 
 import argparse

@@ -5,8 +5,6 @@ from pathlib import Path
 
 import msgspec
 
-from actors.analyzer.embedding import embedding_model_available
-
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     nats_url: str = "nats://127.0.0.1:4222"
@@ -21,8 +19,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     generation_timeout_s: float = 180.0  # the saga's wait for one generation attempt
     replicas: int = 1
     min_generated_consistency: float = 85.0
-    # The learned fallback of prompt analysis (MiniLM embeddings). Off for a Settings built in code (tests, library
-    # use: rules alone, no model load); from the environment it is on wherever the model is installed.
+    # The learned fallback of prompt analysis (MiniLM embeddings): opt-in, it did not generalise to new writers
+    # (bench/analysis_accuracy.py, split blind4).
     analyzer_embedding: bool = False
     otlp_endpoint: str = ""  # OTLP/HTTP traces endpoint, e.g. http://collector:4318/v1/traces; empty: no tracing
 
@@ -60,7 +58,5 @@ def from_env(env: dict[str, str] | None = None, **overrides: object) -> Settings
                 values[field] = convert(source[variable])  # type: ignore[operator]
             except ValueError:
                 raise SystemExit(f"{variable}={source[variable]!r} is not a valid {field.replace('_', ' ')}") from None
-    if "analyzer_embedding" not in values:
-        values["analyzer_embedding"] = embedding_model_available()
     values.update({k: v for k, v in overrides.items() if v is not None})
     return Settings(**values)  # type: ignore[arg-type]

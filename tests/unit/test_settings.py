@@ -38,11 +38,6 @@ def test_a_bad_value_stops_with_one_clear_line(env: dict[str, str]) -> None:
         from_env(env)
 
 
-def test_the_learned_analysis_fallback_is_on_by_default_wherever_its_model_is_installed(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr("ops.settings.embedding_model_available", lambda: True)
-    assert from_env({}).analyzer_embedding is True
-    assert from_env({"SMARTGEN_ANALYZER_EMBEDDING": "0"}).analyzer_embedding is False
-    monkeypatch.setattr("ops.settings.embedding_model_available", lambda: False)
-    assert from_env({}).analyzer_embedding is False  # not installed: the rules alone, no startup error
+def test_the_learned_analysis_fallback_is_opt_in() -> None:
+    assert from_env({}).analyzer_embedding is False
+    assert from_env({"SMARTGEN_ANALYZER_EMBEDDING": "1"}).analyzer_embedding is True
