@@ -117,6 +117,7 @@ _CAMERA: Final = (
 )
 _PERSON: Final = "her|his|their|the character's|the subject's"
 _FEET: Final = (
+    "the slippers|her slippers|his slippers|the sandals|"
     "hooves|its hooves|the hooves|paws|its paws|the paws|tail|tail tip|its tail|the tail|the tail tip|claws|feet"
     "|base|the base|its base|socks|his socks|her socks|the floor|talons|webbed feet"
     "|sandals|her sandals|his sandals|slippers|the hem|hem|her hem|the bottom of her dress|the bottom of her frock"
@@ -127,6 +128,7 @@ _FEET: Final = (
 )
 _HEAD: Final = (
     "wig|her wig|his wig|veil|her veil|the top of her veil|topknot|his topknot|ears|her ears|his ears|horns|hood"
+    "|sunhat|her sunhat|his sunhat|cap|his cap|her cap|bonnet|her bonnet"
     "|beak|its beak|the beak|tiara|the tiara|her tiara|snout|its ears|antlers|the antlers|the ears|spear tip"
     "|head|her head|his head|their head|the head|hat|her hat|his hat|top|top of her head|top of his head"
     "|top of the head|crown|the crown|the crown of her head|the crown of his head|hair|her hair|his hair|helmet"
@@ -150,7 +152,8 @@ _DETERMINER: Final = "|the|a|an|his|her|their|our|its|that|this"
 _PLAIN: Final = (
     "plain|white|black|grey|gray|solid|simple|blank|neutral|flat|clean|light|dark|coloured|colored|colour|color"
     "|single-colour|single-color|solid-colour|solid-color|transparent|empty|pastel|beige|cream|off-white|teal"
-    "|lavender|mustard|magenta|navy|cyan|lilac|mint|peach|coral|turquoise|olive|maroon|crimson|ivory|charcoal"
+    "|lavender|mustard|paper-white|pastel pink|pastel blue|mint-green|magenta|navy|cyan|lilac|mint|peach|coral"
+    "|turquoise|olive|maroon|crimson|ivory|charcoal"
     "|gold|silver|tan|khaki|sage|violet|indigo|brown|aqua|sky blue|baby blue|pale|muted|warm grey|cool grey"
     "|light grey|light gray|dark grey|dark gray|mid grey|mid gray|blue|red|green|pink|yellow|orange|purple"
     "|gradient|minimal|minimalist|uniform|studio|paper|seamless|seamless white|seamless grey|seamless gray"
@@ -292,7 +295,7 @@ SHOT_TYPE_VOCABULARY: Final[dict[ShotType, dict[int, tuple[str, ...]]]] = {
             body image, half-body image, medium two-shot, two-shot, 2-shot, med shot, MED, MID, plano medio, plano
             americano, halbtotale, halbnah, american framing, cowboy framing, waist-up framing, waist up framing, from
             the waist, from the hips, from the knees, hip-high, hip high, hip-high framing, hip high framing, hips-up,
-            hips up crop"""
+            hips up crop, cowboy-style, cowboy style, cowboy-style framing, cowboy style framing"""
         )
         + combine(_CROP, _CROP_LINE, _MEDIUM_CROP_PARTS)
         + combine(
@@ -388,7 +391,7 @@ SHOT_TYPE_VOCABULARY: Final[dict[ShotType, dict[int, tuple[str, ...]]]] = {
             tiny against, tiny in, tiny above, tiny below, tiny beneath, tiny at the, tiny on the, tiny under, small
             against, little against, small in the middle of, tiny in the middle of, lost in the, swallowed by the,
             miniature figure, dwarfed, wide establishing, establishing wide, camera high up, everyone small,
-            everyone tiny, far down, far down a, way down the"""
+            everyone tiny, far down, far down a, way down the, far out on, far out at sea, far out in"""
         )
         + combine(
             "tiny|small|little|very small|really small|so small|minuscule|very tiny|ever so small|only small",
@@ -507,7 +510,9 @@ ANGLE_VOCABULARY: Final[dict[Angle, dict[int, tuple[str, ...]]]] = {
             turning her back, turning his back, we only see her back, we only see his back, only her back, only his
             back, going away from us, going away, moving away, walking into the distance, away from us, away from
             camera, away from the camera, away from the viewer, exits upstage, exiting upstage, de espaldas, von
-            hinten, ushiro, seen from the back, rear shot of, over my shoulder, over your shoulder, back over my
+            hinten, ushiro, seen from the back, rear shot of, we're behind, we are behind, backs to the viewer, backs
+            to the camera, backs to camera,
+            backs to the audience, over my shoulder, over your shoulder, back over my
             shoulder, looking back over my shoulder, looking back over his shoulder, looking back over her shoulder"""
         ),
         WEAK: (),
@@ -601,6 +606,21 @@ MOOD_VOCABULARY: Final[dict[Mood, dict[int, tuple[str, ...]]]] = {
             through, stagediving, stage diving, stage-diving, mid-bounce, bouncing on a trampoline, cannonballing,
             kettlebell swing, kettlebell swings, swinging a kettlebell, three point line, shells bursting"""
         )
+        # Sports, stunts and fights by family, from a systematic list rather than from any one prompt.
+        + phrases(
+            """kickboxing, pitching the ball, volleying, dribbling, dribbles past, scoring a goal, scores a goal,
+            rappelling, abseiling, bouldering, rollerblading, rollerskating, roller skating, cycling hard, pedalling
+            hard, pedaling hard, rowing hard, breaststroke, butterfly stroke, front flip, frontflip, handspring,
+            headspin, burpees, ziplining, zip-lining, rollercoaster, roller coaster ride, archery, loosing an arrow,
+            javelin throw, throwing the javelin, discus throw, shot put, crossing the finish line, goal celebration,
+            home run, haymaker, body slam, suplex, piledriver, chokehold, headlock, armbar, takedown, airborne,
+            mid-flight, breaking down the door, hanging from a ledge, dangling from, falling from, free-falling,
+            crash landing, crash-landing, wrestling match, boxing match, fencing bout, sword duel, in the ring
+            fighting, penalty shootout, ski jump, ski jumper, ski jumping, carving hard, mid-turn, popping up on,
+            pops up on, down a wave, down the wave, down the wave face, riding a wave, rides a wave, catching a wave,
+            catches a wave, carves a wave, carved a wave, crowd-surfer, crowd surfer, wipeout, wiping out, wipes out,
+            spear-fishing, mid-thrust, foot chase, on foot chase"""
+        )
         + TOWARD_CAMERA_ACTION
         + ACTION_VERB_FORMS
         # Verbs whose base form is also a noun ("a dive bar", "a vaulted nave", "shutter speed"): listed by hand.
@@ -620,7 +640,7 @@ MOOD_VOCABULARY: Final[dict[Mood, dict[int, tuple[str, ...]]]] = {
         ),
         WEAK: phrases(
             """through the air, fast, dancing, dance, training, workout, sports, flying, soaring, swooping,
-            snowboarder, skier, surfer, skateboarder, sprinter, racers, racer, stuntman, acrobat, gymnast, thundering,
+            snowboarder, skier, skateboarder, sprinter, racers, racer, stuntman, acrobat, gymnast, thundering,
             galloping horses, speed lines, action lines, runner, runners"""
         ),
     },
@@ -668,7 +688,14 @@ MOOD_VOCABULARY: Final[dict[Mood, dict[int, tuple[str, ...]]]] = {
             afternoon, relax mood, relaxing mood, warm and soft, soft feeling, soft and warm, sleepy vibes,
             unhurriedly, quietly content, in repose, reposing, serene expression, eyes half-shut, eyes half shut,
             half-asleep, half asleep, dreaming, peace at last, peacefull, dawn chorus, nothing happening, eyes shut,
-            total calm, maximum chill, loafing"""
+            total calm, maximum chill, loafing, lying in bed, journaling, writing in a journal, crocheting, sewing,
+            embroidering, embroidery, watering flowers, watering the flowers, pruning roses, taking a bath, soaking in
+            a tub, soaking in the tub, listening to music, listening to records, humming softly, rocking a baby,
+            petting a cat, petting the cat, stroking a cat, stroking the cat, stroking a dog, ambling, gazing out the
+            window, gazing out of the window, watching the snow, watching the snowfall, sitting by the fire, wrapped in
+            a blanket, tucked in, tucked into bed, warm lamplight, bobbing on the water, tai chi, breathing
+            exercises, spa day, massage, raking sand, arranging flowers, flower arranging, calligraphy, bedtime
+            story, slumbering, slumber"""
         )
         + combine(
             "floating|floats|floated",
@@ -732,7 +759,21 @@ MOOD_VOCABULARY: Final[dict[Mood, dict[int, tuple[str, ...]]]] = {
             fresh grave, cursed, staggering, staggers, bleeding out, much tension, very
             intense, hollow-eyed, thunder cracking, crack of thunder, eyes raw, raw from weeping, unsettling,
             unnerving, out of the darkness, in the darkness, darkness, deep shadow, something watching, blackness,
-            panicking, panics, sound of breathing, goosebumps, foggy"""
+            panicking, panics, sound of breathing, goosebumps, foggy, downpour, torrential rain, crashing waves,
+            tidal wave, tsunami, earthquake, volcano erupting, volcanic eruption, eruption, wildfire, forest fire,
+            rubble, bombed-out, dystopian, pitch black, pitch-black, pitch dark, pitch-dark, misty graveyard,
+            mist-shrouded, fog-shrouded, injured, evil, doomed, kidnapped, imprisoned, chained, shackled, captured,
+            dark alley, dark alleyway, interrogation room, interrogation glass, sweating, sirens, red and
+            blue lights, chalk outline, fog rolling in, worried, dark clouds, alarming, urgent, stripes of shadow,
+            shadow across his face, shadow across her face, dust storm, surrounded by enemies, cornered, forsaken,
+            alone in the
+            rain, blizzard"""
+        )
+        + combine(
+            "glaring|glares|glared|glowering|glowers|scowling|scowls|snarling|snarls",
+            "|straight|right|directly|menacingly",
+            "at|into|toward|towards",
+            _CAMERA,
         ),
         WEAK: phrases(
             """cinematic, cinematic lighting, shadows, fiery, volumetric lighting, burning, flames, on fire,
@@ -836,6 +877,28 @@ SETTING_VOCABULARY: Final[dict[Setting, dict[int, tuple[str, ...]]]] = {
             clouds, graveside, at the graveside, stone circle, cherry blossoms, cherry blossom, under cherry blossoms,
             railway tracks, railroad tracks, storefronts, past the storefronts, long drive, skydiving, mid-skydive,
             whole stadium"""
+        )
+        # Open-air places by family, from a systematic list rather than from any one prompt.
+        + phrases(
+            """airstrip, tarmac, helipad, launch pad, launchpad, racetrack, race track, raceway, velodrome, ski jump,
+            ski
+            lift, chairlift, half-pipe, halfpipe, sandpit, athletics track, hard shoulder, roundabout, viaduct,
+            aqueduct, the dam, a dam, reservoir, breakwater, tide pool, tide pools, rock pool, rock pools, sandbank,
+            mudflat, mudflats, icefield, ice sheet, veldt, pampas, glen, gully, gulch, arroyo, wadi, escarpment,
+            caldera, lava flow, geyser, geysers, hot spring, hot springs, plantation, rice terraces, picnic area,
+            picnic, piste, crow's nest, veranda, verandah, piazza, backstreet, backstreets, pavement, landfill, power
+            station, railway, watchtower, fortress walls, stockade, downtown, outer space, in space, in orbit, moon
+            surface, lunar surface, surface of the moon, surface of mars, alien planet, asteroid, rock formation, cave
+            mouth, cave entrance, riverbed, dry riverbed, seabed, sea bed, backcountry, yacht, speedboat, rowing boat,
+            town centre, city centre, music festival, open-air festival, bonfire, barbecue, bbq, pool party, driving
+            range, ski resort, dirt track, dark alley, dark alleyway, the break, past the break, the lineup, the
+            line-up, whitewater, white water, on the sand, in the sand, wave face, sidewalk cafe, sidewalk café,
+            pavement
+            cafe, roman forum, machu picchu, grand canyon, stonehenge, great wall, mount fuji, niagara falls, times
+            square, golden gate bridge, sahara, himalayas, everest, serengeti, acropolis, pyramids, the pyramids,
+            giza, petra, angkor wat, taj mahal, in his trench, in the trench, in a trench, stadium, in the stadium,
+            open-air market, street
+            market, out in the open"""
         )
         + combine(
             "in front of|outside|by",
@@ -947,6 +1010,18 @@ SETTING_VOCABULARY: Final[dict[Setting, dict[int, tuple[str, ...]]]] = {
             at the front desk, front desk of, in her chair, in his chair, windowsill, window sill, dim study, in a
             study, in his study, in her study, shed, wooden shed, garden shed, field station, hut, INT"""
         )
+        # Rooms and enclosed places by family, from a systematic list rather than from any one prompt.
+        + phrases(
+            """the lounge, a lounge, hotel lounge, cocktail lounge, toilet, toilets, crawlspace, crawl space, cargo
+            hold, refectory, catacomb, pulpit, henhouse, hen house, kennel, kennels,
+            observatory, yurt, igloo, living quarters, crew quarters, in the back seat, in the front seat, back seat
+            of, sleeper car, dining car, bridge of the ship, ship's bridge, inside the tent, in the tent, in a tent,
+            tent interior, inside the car, in the car, car interior, in the van, inside the van, in the truck cab,
+            cab of the truck, in the cab, taxi interior, in the taxi, in the back of a taxi, in a taxi, in the lift,
+            in the elevator, in a cave, inside a cave, cave interior, in the mine, down the mine, mine shaft, cell
+            bars, behind bars, bullpen, squad room, precinct, nicu, incubator, mcdonalds, mcdonald's, starbucks,
+            corridor outside"""
+        )
         + combine(
             "outside|beyond|through|past|against",
             "the|a|her|his|my|our|the classroom|the kitchen|the bedroom|the office|the car|the train",
@@ -963,7 +1038,7 @@ SETTING_VOCABULARY: Final[dict[Setting, dict[int, tuple[str, ...]]]] = {
         ),
         WEAK: phrases(
             """window, by the window, windows, candlelit, candle-lit, by candlelight, house, home, bar, temple,
-            reading lamp, lamp,
+            reading lamp, lamp, monastery, abbey, mosque,
             ceiling, carpet, curtains"""
         ),
     },
@@ -988,7 +1063,8 @@ SETTING_VOCABULARY: Final[dict[Setting, dict[int, tuple[str, ...]]]] = {
             lighting, product lighting, photo booth, photobooth, on black, on grey, on gray, against white, against
             black, against grey, against gray, on seamless black, on seamless white, on seamless grey, on seamless
             gray, white void, black void, grey void, gray void, lightbox, light tent, catalogue shot, catalog shot,
-            headshot session, portrait session, studio session"""
+            headshot session, portrait session, studio session, isolated on, nothing behind him but, nothing behind
+            her but, nothing behind them but"""
         )
         + phrases(
             """plain white, on plain white, plain black, plain grey, plain gray, on transparent, export on
@@ -1056,6 +1132,13 @@ PATTERN_CUES: Final[tuple[tuple[str, str, str, int], ...]] = (
         "close-up",
         SYNONYM,
     ),
+    # "the whole beach-bum traveller visible": the whole subject in frame, with up to two free words.
+    (
+        r"\b(?:whole|entire)\s+(?:[\w-]+\s+){1,2}?(?:visible|in frame|in the frame|in shot|in the shot)\b",
+        "shotType",
+        "full-body",
+        SYNONYM,
+    ),
     # "solid burgundy background", "flat brand-blue wall": any colour, one word.
     (
         r"\b(?:solid|flat|plain|seamless|single-colou?r)\s+[\w-]+\s+(?:background|backdrop|bg|backround|wall|backing"
@@ -1067,16 +1150,36 @@ PATTERN_CUES: Final[tuple[tuple[str, str, str, int], ...]] = (
     # "riders tiny", "everyone small", "tiny me": the subject is small in the picture.
     (
         r"\b(?:tiny|small)\s+(?:me|us)\b"
-        r"|\b(?:riders|figures|everyone|everybody|people|players|dancers)\s+(?:are\s+|look\s+)?(?:tiny|small)\b",
+        r"|\b(?:riders|figures|everyone|everybody|people|players|dancers)\s+(?:are\s+|look\s+)?(?:tiny|small)\b"
+        r"|\b(?:he|she|they|it)\s+(?:is|are|'s|looks|look)\s+(?:very\s+|so\s+|really\s+|only\s+)?(?:tiny|small)\b",
         "shotType",
         "wide",
         SYNONYM,
     ),
     # "gentle rain pattering outside", "bombs outside": weather or war beyond the walls puts the picture inside.
     (
-        r"\b(?:rain|snow|storm|wind|bombs?|thunder|gunfire|shelling|sirens?|fireworks)\b[^,.;:!?]{1,25}?\boutside\b",
+        r"\b(?:rain|snow|storm|wind|bombs?|thunder|lightning|gunfire|shelling|sirens?|fireworks)\b[^,.;:!?]{1,25}?"
+        r"\boutside\b",
         "setting",
         "indoor",
+        SYNONYM,
+    ),
+    # "outside her shuttered restaurant", "behind the laundromat": beside a building, with one free word.
+    (
+        r"\b(?:outside|behind|in front of|out front of)\s+(?:the|a|an|her|his|their|my|our|its)\s+(?:[\w'-]+\s+)?"
+        r"(?:restaurant|cafe|café|shop|store|house|home|school|church|bar|pub|station|hotel|hospital|bakery|building"
+        r"|office|factory|warehouse|laundromat|launderette|theatre|theater|museum|library|mall|bank|gym|barn|cottage"
+        r"|cabin|diner|motel|inn|tavern|temple|shrine|chapel|cathedral|castle|palace|tower|garage|workshop|saloon)\b"
+        r"(?!\s+(?:counter|bar|desk|door|window|glass|curtain|till|register|kitchen|floor))",
+        "setting",
+        "outdoor",
+        SYNONYM,
+    ),
+    # "against a flat pastel pink", "on plain paper-white": a plain colour behind the subject, named by its colour.
+    (
+        r"\b(?:against|on|over)\s+(?:a\s+)?(?:flat|plain|solid|seamless|blank)\s+[\w-]+(?:\s+[\w-]+)?\s*(?:[,.;!?]|$)",
+        "setting",
+        "studio",
         SYNONYM,
     ),
 )
@@ -1090,7 +1193,7 @@ CLAUSE_BREAKS: Final = phrases("but, instead, however, although, though, whereas
 NON_CUES: Final = (
     phrases(
         """in front of, front of, in front, up front, front door, front row, front desk, front page, front seat, front
-    pocket, pitch black, pitch-black, pitch dark, pitch-dark, sales pitch, elevator pitch, front teeth, front line,
+    pocket, sales pitch, elevator pitch, front teeth, front line,
     cold front, storefront, shop front, wide-eyed, wide eyed, wide with, went wide, grew wide, go wide, eyes wide,
     eyes wide
     open, wide open, wide awake, wide smile, wide grin, wide-brimmed, wide brimmed, wide brim, wide hips, wide
@@ -1135,7 +1238,11 @@ NON_CUES: Final = (
     the card, back design, back to the drawing board, yoga mat, blood bowl, broken-down, broken down, race car,
     racecar, race-car, close up shop, she's back, he's back, they're back, is back, i'm back, we're back, back
     again, welcome back, at her back, at his back, at their back, storm at her back, no background needed, no bg
-    needed, no background
+    needed, side dish, side dishes, side panel, side effects, side effect, side route, side gallery, side light,
+    side lighting, harsh side light, side-eyeing, side eyeing, side menu, sidebar, side bar, side story, back
+    catalogue, back catalog, back of the pickup, back of a pickup, back of his pill bottle, back of the bottle, back of
+    the box, back of the label, back to the fire, back to the wall, back against the wall, back to the wind, back to
+    the sea, back to the sun, no background
     required, no background necessary, no bg necessary, sea captain, sea dog, sea shanty, sea salt, with stars in it"""
     )
     + combine(

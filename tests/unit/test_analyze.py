@@ -247,6 +247,16 @@ def test_setting(prompt: str, expected: str) -> None:
         ("not just his face, the whole body", "full-body", None, "neutral", "neutral"),
         ("the scientist in the hut writing notes, gentle rain pattering outside", None, None, "calm", "indoor"),
         ("show the whole goose from beak to feet, standing in a pond", "full-body", None, "neutral", "outdoor"),
+        # Beside a building is outside it; a plain colour named by its colour is a studio backdrop.
+        ("chef in the rain outside her shuttered restaurant", None, None, "neutral", "outdoor"),
+        ("half-turned behind the bakery counter, flour on her apron", None, "45-degree", "neutral", "indoor"),
+        ("portrait for the gallery menu, smiling, against a flat pastel pink", "close-up", None, "neutral", "studio"),
+        # "side" and "back" as parts of other words are no angle.
+        ("illustrate the side dishes with our mascot, side light", None, None, "neutral", "neutral"),
+        ("something for the back catalogue reissue, a figure", None, None, "neutral", "neutral"),
+        ("all three heroines on the hill, cowboy shot, backs to the viewer", "medium", "back", "neutral", "outdoor"),
+        ("a farmer with a tractor in a big field, he is very small", "wide", None, "neutral", "outdoor"),
+        ("the lich king glaring straight at the viewer", None, "front", "dramatic", "neutral"),
     ],
 )
 def test_all_fields_together(prompt: str, shot_type: str | None, angle: str | None, mood: str, setting: str) -> None:
@@ -588,7 +598,7 @@ class _RecordingFallback:
             ("angle", "mood", "setting"),
         ),
         ("full body, side view, running on the beach", (), ()),  # everything decided: not called
-        ("no hat, in a yurt", ("yurt",), ("shotType", "angle", "mood", "setting")),
+        ("no hat, in a zorbatorium", ("zorbatorium",), ("shotType", "angle", "mood", "setting")),
     ],
 )
 def test_fallback_gets_undecided_fields_and_unread_words(
