@@ -1,7 +1,7 @@
 """Train the analyzer's learned fallback (actors/analyzer/learned.py) and write actors/analyzer/learned_weights.npz.
 
 Per field, a multinomial logistic regression over the all-MiniLM-L6-v2 embedding of the whole prompt, trained on every
-split of tests/data/prompts.tsv but blind4. blind4 is never read here: it stays the honest measure of writers nobody has
+split of tests/data/prompts.tsv but blind5. blind5 is never read here: it stays the honest measure of writers nobody has
 tuned for (bench/analysis_accuracy.py reports it).
 
 The classifier may overrule a rule reading that is silent or rests on weak cues only (confidence below GATE: a single
@@ -42,7 +42,7 @@ from actors.analyzer.learned import NULL_LABEL, WEIGHTS_PATH, FieldModel, combin
 from contracts.model import FieldReading
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "prompts.tsv"
-TRAINING_SPLITS = ("dev", "test", "fresh", "blind", "blind2", "dev2", "blind3", "dev3")  # never blind4
+TRAINING_SPLITS = ("dev", "test", "fresh", "blind", "blind2", "dev2", "blind3", "dev3", "blind4", "dev4")  # not blind5
 # dev and test were written by the same writer; every other split by writers of its own.
 SAME_WRITERS = {"test": "dev"}
 C_GRID = (0.5, 2.0, 8.0, 32.0)
@@ -58,7 +58,7 @@ class _Row:
 
 
 def load_training_prompts(path: Path = DATA) -> list[_Row]:
-    """The training rows of the labelled set (same format as bench/analysis_accuracy.py reads); blind4 is skipped
+    """The training rows of the labelled set (same format as bench/analysis_accuracy.py reads); blind5 is skipped
     before its labels are even parsed."""
     lines = [line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
     header = lines[0].split("\t")
