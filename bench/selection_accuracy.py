@@ -48,7 +48,7 @@ from contracts.model import (
 from ops.demo_art import draw_view
 
 GOAL = 0.95
-HELD_OUT = "blind5"  # the prompts nobody tuned the analyzer on (bench/analysis_accuracy.py)
+HELD_OUT = ("blind5", "blind6")  # the prompts nobody tuned the analyzer on (bench/analysis_accuracy.py)
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "prompts.tsv"
 View = tuple[ShotType, Angle]
 VIEWS: list[View] = list(itertools.product(SHOT_TYPES, ANGLES))
@@ -245,7 +245,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         characters = make_characters(args.characters, truth, generated)
         kind = "master + core references + generated images" if generated else "master + core references only"
         print(f"characters with {kind}:")
-        for split in ("dev", "test", "fresh", HELD_OUT):
+        for split in ("dev", "test", "fresh", *HELD_OUT):
             chosen = [prompt for prompt in prompts if prompt.split == split]
             keep = missed if split in ("test", "fresh") and generated else None  # the held-out misses are never read
             _print(f"{split} ({len(chosen)} prompts), analyzer", evaluate(chosen, characters, analyzer, keep))

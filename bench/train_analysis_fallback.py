@@ -1,21 +1,21 @@
 """Train the analyzer's learned fallback (actors/analyzer/learned.py) and write actors/analyzer/learned_weights.npz.
 
 Per field, a multinomial logistic regression over the all-MiniLM-L6-v2 embedding of the whole prompt, trained on every
-split of tests/data/prompts.tsv but blind5. blind5 is never read here: it stays the honest measure of writers nobody has
-tuned for (bench/analysis_accuracy.py reports it).
+split of tests/data/prompts.tsv but blind5 and blind6. Those are never read here: they stay the honest measure of
+writers nobody has tuned for (bench/analysis_accuracy.py reports them).
 
 The classifier may overrule a rule reading that is silent or rests on weak cues only (confidence below GATE: a single
-weak cue reads 0.5, an explicit or synonym cue 0.8 or more). Each field's regularisation C and probability threshold are
-chosen by cross-validation that leaves out one group of writers at a time (each split was written by its own writers),
-because the fallback exists for writers it has not seen: random folds, which share writers between training and held-out
-prompts, promised a precision that new writers did not get. The rules were tuned on those very splits and read them
-almost perfectly, so "rules + classifier" accuracy there cannot show what the classifier adds (it only ever picks the
-highest threshold). Instead a classifier reading is held to the standard of the weakest reading the rules give: the
-threshold is the lowest at which the out-of-fold precision of the classifier's non-default classes (how often
-"close-up", "side", "calm", "indoor"... is right when it says so) reaches the precision of the rules' weak-cue readings
-on the same prompts; among the C values, the one whose classifier, at its threshold, is right most often for a field
-simulated as silent (its class if sure enough, else the default) wins. The final model is then fitted on all training
-prompts. Everything is deterministic (fixed folds, lbfgs, CPU embeddings).
+weak cue reads 0.5, an explicit or synonym cue 0.8 or more). Each field's regularisation C and probability threshold
+are chosen by cross-validation that leaves out one group of writers at a time (each split was written by its own
+writers), because the fallback exists for writers it has not seen: random folds, which share writers between training
+and held-out prompts, promised a precision that new writers did not get. The rules were tuned on those very splits and
+read them almost perfectly, so "rules + classifier" accuracy there cannot show what the classifier adds (it only ever
+picks the highest threshold). Instead a classifier reading is held to the standard of the weakest reading the rules
+give: the threshold is the lowest at which the out-of-fold precision of the classifier's non-default classes (how
+often "close-up", "side", "calm", "indoor"... is right when it says so) reaches the precision of the rules' weak-cue
+readings on the same prompts; among the C values, the one whose classifier, at its threshold, is right most often for
+a field simulated as silent (its class if sure enough, else the default) wins. The final model is then fitted on all
+training prompts. Everything is deterministic (fixed folds, lbfgs, CPU embeddings).
 
     .venv/bin/python bench/train_analysis_fallback.py [--out PATH]
 """
@@ -42,7 +42,18 @@ from actors.analyzer.learned import NULL_LABEL, WEIGHTS_PATH, FieldModel, combin
 from contracts.model import FieldReading
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "prompts.tsv"
-TRAINING_SPLITS = ("dev", "test", "fresh", "blind", "blind2", "dev2", "blind3", "dev3", "blind4", "dev4")  # not blind5
+TRAINING_SPLITS = (
+    "dev",
+    "test",
+    "fresh",
+    "blind",
+    "blind2",
+    "dev2",
+    "blind3",
+    "dev3",
+    "blind4",
+    "dev4",
+)  # not blind5, blind6
 # dev and test were written by the same writer; every other split by writers of its own.
 SAME_WRITERS = {"test": "dev"}
 C_GRID = (0.5, 2.0, 8.0, 32.0)
@@ -58,8 +69,8 @@ class _Row:
 
 
 def load_training_prompts(path: Path = DATA) -> list[_Row]:
-    """The training rows of the labelled set (same format as bench/analysis_accuracy.py reads); blind5 is skipped
-    before its labels are even parsed."""
+    """The training rows of the labelled set (same format as bench/analysis_accuracy.py reads); blind5 and blind6
+    are skipped before their labels are even parsed."""
     lines = [line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
     header = lines[0].split("\t")
     rows: list[_Row] = []

@@ -1,17 +1,17 @@
 """Learned fallback for prompt analysis: per field, a multinomial logistic regression over the prompt's embedding.
 
 The rules decide first (actors.analyzer.analyze). A field whose rule reading is confident (an explicit or synonym cue)
-keeps it. A field the rules leave silent, or decide only on a weak cue (confidence below the field's `gate`), is decided
-by the classifier instead when its top class probability reaches the field's `threshold`; otherwise the rules' reading
-stands. The classes include null (shot type, angle) and "neutral" (mood, setting), so the classifier can also say "the
-prompt does not ask for this".
+keeps it. A field the rules leave silent, or decide only on a weak cue (confidence below the field's `gate`), is
+decided by the classifier instead when its top class probability reaches the field's `threshold`; otherwise the rules'
+reading stands. The classes include null (shot type, angle) and "neutral" (mood, setting), so the classifier can also
+say "the prompt does not ask for this".
 
-Each classifier reads the all-MiniLM-L6-v2 embedding of the whole prompt (actors.analyzer.embedding.minilm_encoder). The
-weights, gates and thresholds live in learned_weights.npz next to this module; bench/train_analysis_fallback.py
-regenerates that file deterministically from every split of tests/data/prompts.tsv but blind5; each field's threshold
-(and regularisation) is chosen by cross-validation leaving one group of writers out at a time, the gate is 0.6 (a single
-weak cue reads 0.5, an explicit or synonym cue 0.8 or more). Inference is plain numpy: scikit-learn is needed only to
-train.
+Each classifier reads the all-MiniLM-L6-v2 embedding of the whole prompt (actors.analyzer.embedding.minilm_encoder).
+The weights, gates and thresholds live in learned_weights.npz next to this module; bench/train_analysis_fallback.py
+regenerates that file deterministically from every split of tests/data/prompts.tsv but blind5 and blind6; each field's
+threshold (and regularisation) is chosen by cross-validation leaving one group of writers out at a time, the gate is
+0.6 (a single weak cue reads 0.5, an explicit or synonym cue 0.8 or more). Inference is plain numpy: scikit-learn is
+needed only to train.
 
 A classifier reading never claims more confidence than MAX_CONFIDENCE, below that of a single weak lexicon cue."""
 
