@@ -54,6 +54,14 @@ class BusLayout:
                 duplicate_window=120.0,
             ),
             StreamConfig(
+                name=subjects.SUBMISSION_STREAM,
+                subjects=[subjects.SUBMIT],
+                retention=RetentionPolicy.WORK_QUEUE,
+                storage=StorageType.FILE,
+                num_replicas=self.replicas,
+                duplicate_window=120.0,  # a client that resends under the same Nats-Msg-Id is stored once
+            ),
+            StreamConfig(
                 name=subjects.GALLERY_STREAM,
                 subjects=[subjects.GALLERY_UPDATED_WILDCARD],
                 storage=StorageType.FILE,
@@ -100,6 +108,10 @@ def make_broker(url: str, *, name: str, middlewares: Iterable[Any] = ()) -> Nats
 
 def command_stream() -> JStream:
     return JStream(subjects.COMMAND_STREAM, declare=False)
+
+
+def submission_stream() -> JStream:
+    return JStream(subjects.SUBMISSION_STREAM, declare=False)
 
 
 def event_stream() -> JStream:

@@ -73,3 +73,17 @@ def to_request(character_id: str, body: SmartImageBody, request_id: str | None =
     """Raises msgspec.ValidationError when the path's character id cannot be a character id at all."""
     fields = msgspec.to_builtins(body)
     return msgspec.convert({**fields, "characterId": character_id, "requestId": request_id}, SmartImageRequest)
+
+
+_REQUEST_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def claimed_request_id(raw: bytes) -> str:
+    """The requestId a rejected body carries, when it is a well-formed one, so the rejection can still be correlated
+    by whoever submitted it; empty otherwise."""
+    try:
+        decoded = msgspec.json.decode(raw)
+    except msgspec.DecodeError:
+        return ""
+    value = decoded.get("requestId") if isinstance(decoded, dict) else None
+    return value if isinstance(value, str) and _REQUEST_ID.fullmatch(value) else ""

@@ -7,6 +7,9 @@ from typing import Final
 
 # Request-reply entry point: body `SmartImageRequest`, reply the spec's success or error body.
 GENERATE: Final = "smartgen.generate"
+# The durable way in for other systems: published to a work-queue stream, taken by a saga when one runs; the outcome
+# is announced only as an event (smartgen.evt.request.succeeded|failed), correlated by the body's requestId.
+SUBMIT: Final = "smartgen.submit"
 
 # Commands: imperative, one consumer each, on the work-queue stream below.
 CMD_ANALYZE: Final = "smartgen.cmd.analyze"
@@ -61,6 +64,7 @@ PING_PREFIX: Final = "smartgen.ping"
 COMMAND_STREAM: Final = "SMARTGEN_COMMANDS"
 EVENT_STREAM: Final = "SMARTGEN_EVENTS"
 GALLERY_STREAM: Final = "SMARTGEN_GALLERY"
+SUBMISSION_STREAM: Final = "SMARTGEN_SUBMISSIONS"
 SAGA_BUCKET: Final = "smartgen-sagas"
 ATTEMPT_BUCKET: Final = "smartgen-attempts"  # finished generations, so a redelivered command reuses its result
 MEDIA_BUCKET: Final = "smartgen-media"

@@ -1,10 +1,11 @@
-"""Saga actor: takes requests on `smartgen.generate` and stage events from the event stream."""
+"""Saga actor: takes requests on `smartgen.generate` (request-reply) and `smartgen.submit` (durable), and stage events
+from the event stream."""
 
 import msgspec
 from faststream import AckPolicy
 from faststream.nats import ConsumerConfig, NatsBroker, NatsRouter, PullSub
 
-from actors.runtime import MAX_DELIVER, PULL_TIMEOUT_S, event_stream
+from actors.runtime import MAX_DELIVER, PULL_TIMEOUT_S, event_stream, submission_stream
 from actors.saga.shell import SagaShell
 from actors.stage import add_ping, current_message
 from contracts import subjects
@@ -30,6 +31,18 @@ def build_router(broker: NatsBroker, holder: ShellHolder) -> NatsRouter:
     async def generate() -> None:
         message = current_message(broker)
         await holder.get().on_request(message.body, message.reply_to)
+
+    @router.subscriber(
+        subjects.SUBMIT,
+        stream=submission_stream(),
+        durable="smartgen-saga-submissions",
+        config=ConsumerConfig(filter_subject=subjects.SUBMIT, ack_wait=30.0, max_deliver=MAX_DELIVER),
+        pull_sub=PullSub(batch_size=16, timeout=PULL_TIMEOUT_S),
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+        max_workers=16,
+    )
+    async def submit() -> None:
+        await holder.get().on_submission(current_message(broker).body)
 
     @router.subscriber(
         subjects.EVENT_WILDCARD,

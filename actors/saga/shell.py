@@ -24,7 +24,7 @@ from contracts import subjects
 from contracts.api import STATUS_HEADER, DryRunBody, ErrorBody, ErrorDetails
 from contracts.codec import encode, tag_of
 from contracts.events import StageEvent, StageTimedOut, StageUnavailable
-from contracts.requests import InvalidRequest, parse_request
+from contracts.requests import InvalidRequest, claimed_request_id, parse_request
 
 log = logging.getLogger("smartgen.saga")
 MAX_CAS_RETRIES = 10
@@ -64,6 +64,29 @@ class SagaShell:
         except AlreadyExists:
             error = ErrorBody(error=f"Request {request_id} already exists", details=ErrorDetails(request_id=request_id))
             await self._reply(reply_to, Outcome(409, error))
+            return
+        await self._act(decision)
+
+    async def on_submission(self, body: bytes) -> None:
+        """A durable submission: nobody waits for a reply, so every outcome, a rejected body included, is announced as
+        an event. A submission delivered again (the saga replica died before acking it) resumes the request it
+        started instead of being refused as a duplicate."""
+        try:
+            request = parse_request(body)
+        except InvalidRequest as invalid:
+            request_id = claimed_request_id(body)
+            error = ErrorBody(error=invalid.message, details=ErrorDetails(field=invalid.field, request_id=request_id))
+            msg_id = f"{request_id}:outcome" if request_id else None
+            await publish_event(self._broker, subjects.EVT_REQUEST_FAILED, error, msg_id=msg_id)
+            return
+        request_id = request.request_id or uuid.uuid4().hex
+        decision = await self._check_stages(start(request, request_id, "", self._clock()))
+        try:
+            await self._store.create(decision.state)
+        except AlreadyExists:
+            loaded = await self._store.load(request_id)
+            if loaded is not None:
+                await self._resume(loaded[0])
             return
         await self._act(decision)
 
