@@ -328,7 +328,11 @@ def _read_patterns(reading: _Reading, text: str, starts: list[int]) -> None:
             inside = [
                 hit for hit in reading.hits if hit.cue.field == cue.field and hit.order <= last and hit.end >= first
             ]
-            if any(hit.cue.value == cue.value or (hit.order <= first and hit.end >= last) for hit in inside):
+            if any(
+                (hit.cue.value == cue.value and hit.cue.strength >= cue.strength)
+                or (hit.order <= first and hit.end >= last)
+                for hit in inside
+            ):
                 continue  # a phrase already said it ("rain outside the window"), or said otherwise over as many words
             # The longer reading wins, as between phrases: "rain pattering outside" is indoor, not "outside".
             reading.hits = [hit for hit in reading.hits if hit not in inside]

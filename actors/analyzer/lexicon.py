@@ -616,7 +616,9 @@ MOOD_VOCABULARY: Final[dict[Mood, dict[int, tuple[str, ...]]]] = {
             home run, haymaker, body slam, suplex, piledriver, chokehold, headlock, armbar, takedown, airborne,
             mid-flight, breaking down the door, hanging from a ledge, dangling from, falling from, free-falling,
             crash landing, crash-landing, wrestling match, boxing match, fencing bout, sword duel, in the ring
-            fighting, penalty shootout, ski jump, ski jumper, ski jumping, carving hard, mid-turn, popping up on,
+            fighting, penalty shootout, ski jump, ski jumper, ski jumping, parrying, parries, parried, blocking a
+            blow, summoning a, stomping, lifting weights, weightlifting, working out, push-ups, pushups, doing
+            push-ups, pull-ups, pullups, sit-ups, situps, carving hard, mid-turn, popping up on,
             pops up on, down a wave, down the wave, down the wave face, riding a wave, rides a wave, catching a wave,
             catches a wave, carves a wave, carved a wave, crowd-surfer, crowd surfer, wipeout, wiping out, wipes out,
             spear-fishing, mid-thrust, foot chase, on foot chase"""
@@ -695,7 +697,9 @@ MOOD_VOCABULARY: Final[dict[Mood, dict[int, tuple[str, ...]]]] = {
             window, gazing out of the window, watching the snow, watching the snowfall, sitting by the fire, wrapped in
             a blanket, tucked in, tucked into bed, warm lamplight, bobbing on the water, tai chi, breathing
             exercises, spa day, massage, raking sand, arranging flowers, flower arranging, calligraphy, bedtime
-            story, slumbering, slumber"""
+            story, slumbering, slumber, carefree, yawning, hot cocoa, under a blanket, rainy day indoors, bedtime,
+            cradle, cradled, swaddled, holding hands, tender embrace, gentle embrace, sigh of relief, fairy lights,
+            lantern light"""
         )
         + combine(
             "floating|floats|floated",
@@ -767,7 +771,11 @@ MOOD_VOCABULARY: Final[dict[Mood, dict[int, tuple[str, ...]]]] = {
             blue lights, chalk outline, fog rolling in, worried, dark clouds, alarming, urgent, stripes of shadow,
             shadow across his face, shadow across her face, dust storm, surrounded by enemies, cornered, forsaken,
             alone in the
-            rain, blizzard"""
+            rain, blizzard, tearful, shrieking, livid, vengeful, on edge, paranoid, hopeless, tortured, last breath,
+            tombstone, coffin, bloodstained, blood-stained, gore, warzone, air raid, explosion in the distance,
+            lightning strike, end of the world, doomsday, decaying, rotting, abandoned asylum, dark forest, dark
+            woods, moonless night, piercing gaze, steely gaze, duel at dawn, ransom, kidnapping, held captive, in
+            chains"""
         )
         + combine(
             "glaring|glares|glared|glowering|glowers|scowling|scowls|snarling|snarls",
@@ -778,7 +786,8 @@ MOOD_VOCABULARY: Final[dict[Mood, dict[int, tuple[str, ...]]]] = {
         WEAK: phrases(
             """cinematic, cinematic lighting, shadows, fiery, volumetric lighting, burning, flames, on fire,
             god rays, spotlight, sad, lonely, towering, gritty, dark sky, blood moon, side-lit, side lit,
-            mysterious, mystery, peril, perilous, danger, dangerous, deadly, harsh, stark, flickering, dim,
+            landslide, avalanche, flood, flooding, cyclone, gritted teeth, mysterious, mystery, peril, perilous,
+            danger, dangerous, deadly, harsh, stark, flickering, dim,
             alone in the dark, sadness, melancholy, melancholic,
             sorrowful look, broken, shattered, ashes, smoke-filled, smoldering, smouldering"""
         ),
@@ -898,7 +907,15 @@ SETTING_VOCABULARY: Final[dict[Setting, dict[int, tuple[str, ...]]]] = {
             square, golden gate bridge, sahara, himalayas, everest, serengeti, acropolis, pyramids, the pyramids,
             giza, petra, angkor wat, taj mahal, in his trench, in the trench, in a trench, stadium, in the stadium,
             open-air market, street
-            market, out in the open"""
+            market, out in the open, hedge maze, war memorial, beach hut,
+            cliffside, atoll, ice cave, antarctica, the north pole, the south pole, marshland, lowlands, wheatfield,
+            corral, rodeo arena, race course, racecourse, motocross track, bmx track, front lines, military camp, army
+            camp, tram line, underpass, drawbridge, moat, dockyard, food stalls, open-air theatre, open-air theater,
+            spacewalk, space walk, alien world, on the moon, moon's surface, across the sand, on the sand, vacant
+            lot, wet grass, across the grass, on the grass, lunar plain, fells, fellside, county fair, the fair,
+            fair grounds, fairgrounds, bullring, wading, rail tracks, the rocks, from the rocks, on the rocks,
+            landing stage, shopfronts, shop fronts, row of shops, station apron, cathedral steps, church gate, canals,
+            the canals, playgrond, peir"""
         )
         + combine(
             "in front of|outside|by",
@@ -1013,12 +1030,15 @@ SETTING_VOCABULARY: Final[dict[Setting, dict[int, tuple[str, ...]]]] = {
         # Rooms and enclosed places by family, from a systematic list rather than from any one prompt.
         + phrases(
             """the lounge, a lounge, hotel lounge, cocktail lounge, toilet, toilets, crawlspace, crawl space, cargo
-            hold, refectory, catacomb, pulpit, henhouse, hen house, kennel, kennels,
+            hold, refectory, catacomb, pulpit, kennel, kennels,
             observatory, yurt, igloo, living quarters, crew quarters, in the back seat, in the front seat, back seat
             of, sleeper car, dining car, bridge of the ship, ship's bridge, inside the tent, in the tent, in a tent,
             tent interior, inside the car, in the car, car interior, in the van, inside the van, in the truck cab,
             cab of the truck, in the cab, taxi interior, in the taxi, in the back of a taxi, in a taxi, in the lift,
-            in the elevator, in a cave, inside a cave, cave interior, in the mine, down the mine, mine shaft, cell
+            in the elevator, jet bridge, bath tub, grooming table, grooming station, wingback chair, on the stairs,
+            mission control, at her console, at his console, the module, in the module, hackathon, bothy, woodstove,
+            wood stove, by the stove, mudroom, in the police station, inside the police station, in the limousine, in a
+            limousine, in a cave, inside a cave, cave interior, in the mine, down the mine, mine shaft, cell
             bars, behind bars, bullpen, squad room, precinct, nicu, incubator, mcdonalds, mcdonald's, starbucks,
             corridor outside"""
         )
@@ -1063,7 +1083,8 @@ SETTING_VOCABULARY: Final[dict[Setting, dict[int, tuple[str, ...]]]] = {
             lighting, product lighting, photo booth, photobooth, on black, on grey, on gray, against white, against
             black, against grey, against gray, on seamless black, on seamless white, on seamless grey, on seamless
             gray, white void, black void, grey void, gray void, lightbox, light tent, catalogue shot, catalog shot,
-            headshot session, portrait session, studio session, isolated on, nothing behind him but, nothing behind
+            headshot session, portrait session, studio session, against pitch black, against pitch-black, soft box,
+            soft boxes, soft box lighting, isolated on, nothing behind him but, nothing behind
             her but, nothing behind them but"""
         )
         + phrases(
@@ -1137,6 +1158,22 @@ PATTERN_CUES: Final[tuple[tuple[str, str, str, int], ...]] = (
         r"\b(?:whole|entire)\s+(?:[\w-]+\s+){1,2}?(?:visible|in frame|in the frame|in shot|in the shot)\b",
         "shotType",
         "full-body",
+        SYNONYM,
+    ),
+    # "up the steps to the convention center entrance", "the Sagrada Familia facade": the outside of a building.
+    (
+        r"\b(?:the|a|an|its|their)\s+(?:[\w'-]+\s+){0,2}?(?:entrance|facade|façade|forecourt|doorstep|front steps|front"
+        r" gate)\b",
+        "setting",
+        "outdoor",
+        SYNONYM,
+    ),
+    # "reading by the cottage window": by a window or fire of a building is inside it.
+    (
+        r"\bby\s+the\s+(?:[\w'-]+\s+)?(?:cottage|cabin|house|kitchen|bedroom|library|shop|farmhouse|office)\s+"
+        r"(?:window|fire|fireplace|hearth|stove)\b",
+        "setting",
+        "indoor",
         SYNONYM,
     ),
     # "solid burgundy background", "flat brand-blue wall": any colour, one word.
@@ -1238,7 +1275,9 @@ NON_CUES: Final = (
     the card, back design, back to the drawing board, yoga mat, blood bowl, broken-down, broken down, race car,
     racecar, race-car, close up shop, she's back, he's back, they're back, is back, i'm back, we're back, back
     again, welcome back, at her back, at his back, at their back, storm at her back, no background needed, no bg
-    needed, side dish, side dishes, side panel, side effects, side effect, side route, side gallery, side light,
+    needed, inside cover, inside front cover, inside back cover, cathedral-length, cathedral length, chapel-length,
+    chapel length, shop sign, shop window, for the shop window, lighthouse keeper, lighthouse keeper's, side dish, side
+    dishes, side panel, side effects, side effect, side route, side gallery, side light,
     side lighting, harsh side light, side-eyeing, side eyeing, side menu, sidebar, side bar, side story, back
     catalogue, back catalog, back of the pickup, back of a pickup, back of his pill bottle, back of the bottle, back of
     the box, back of the label, back to the fire, back to the wall, back against the wall, back to the wind, back to

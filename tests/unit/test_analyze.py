@@ -257,6 +257,22 @@ def test_setting(prompt: str, expected: str) -> None:
         ("all three heroines on the hill, cowboy shot, backs to the viewer", "medium", "back", "neutral", "outdoor"),
         ("a farmer with a tractor in a big field, he is very small", "wide", None, "neutral", "outdoor"),
         ("the lich king glaring straight at the viewer", None, "front", "dramatic", "neutral"),
+        # The outside of a building, and inside by its window.
+        (
+            "team seen from behind carrying the robot up to the convention center entrance",
+            None,
+            "back",
+            "neutral",
+            "outdoor",
+        ),
+        ("the keeper's daughter reading by the cottage window, peaceful", None, None, "calm", "indoor"),
+        (
+            "three-quarter-turn headshot in dress uniform, plain navy backdrop, for the inside cover",
+            "close-up",
+            "45-degree",
+            "neutral",
+            "studio",
+        ),
     ],
 )
 def test_all_fields_together(prompt: str, shot_type: str | None, angle: str | None, mood: str, setting: str) -> None:
