@@ -1,8 +1,8 @@
 """Train the analyzer's learned fallback (actors/analyzer/learned.py) and write actors/analyzer/learned_weights.npz.
 
 Per field, a multinomial logistic regression over the all-MiniLM-L6-v2 embedding of the whole prompt, trained on every
-split of tests/data/prompts.tsv but blind5 and blind6. Those are never read here: they stay the honest measure of
-writers nobody has tuned for (bench/analysis_accuracy.py reports them).
+split of tests/data/prompts.tsv but blind7. It is never read here: it stays the honest measure of writers nobody has
+tuned for (bench/analysis_accuracy.py reports it).
 
 The classifier may overrule a rule reading that is silent or rests on weak cues only (confidence below GATE: a single
 weak cue reads 0.5, an explicit or synonym cue 0.8 or more). Each field's regularisation C and probability threshold
@@ -53,7 +53,9 @@ TRAINING_SPLITS = (
     "dev3",
     "blind4",
     "dev4",
-)  # not blind5, blind6
+    "blind5",
+    "blind6",
+)  # not blind7
 # dev and test were written by the same writer; every other split by writers of its own.
 SAME_WRITERS = {"test": "dev"}
 C_GRID = (0.5, 2.0, 8.0, 32.0)
@@ -69,8 +71,8 @@ class _Row:
 
 
 def load_training_prompts(path: Path = DATA) -> list[_Row]:
-    """The training rows of the labelled set (same format as bench/analysis_accuracy.py reads); blind5 and blind6
-    are skipped before their labels are even parsed."""
+    """The training rows of the labelled set (same format as bench/analysis_accuracy.py reads); blind7 is skipped
+    before its labels are even parsed."""
     lines = [line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
     header = lines[0].split("\t")
     rows: list[_Row] = []
