@@ -616,7 +616,13 @@ MOOD_VOCABULARY: Final[dict[Mood, dict[int, tuple[str, ...]]]] = {
             home run, haymaker, body slam, suplex, piledriver, chokehold, headlock, armbar, takedown, airborne,
             mid-flight, breaking down the door, hanging from a ledge, dangling from, falling from, free-falling,
             crash landing, crash-landing, wrestling match, boxing match, fencing bout, sword duel, in the ring
-            fighting, penalty shootout, ski jump, ski jumper, ski jumping, parrying, parries, parried, blocking a
+            fighting, penalty shootout, ski jump, ski jumper, ski jumping, heaving a barbell, grinding the rail,
+            grinding a rail, grinding rails, colliding, shoving,
+            elbows out, sliding down, jumping from, running for his life, running for her life, running for their
+            lives, fists flying, popping and locking, locking and
+            popping, krump, krumper, krumping, bboy freeze, b-boy freeze, bgirl freeze, b-girl freeze, handstand
+            freeze, power moves, headspins, mid-stomp, stamping furiously, zapateado, hauling in, hauling on,
+            straining on, mid-cast, mid cast, casting off, parrying, parries, parried, blocking a
             blow, summoning a, stomping, lifting weights, weightlifting, working out, push-ups, pushups, doing
             push-ups, pull-ups, pullups, sit-ups, situps, carving hard, mid-turn, popping up on,
             pops up on, down a wave, down the wave, down the wave face, riding a wave, rides a wave, catching a wave,
@@ -642,7 +648,7 @@ MOOD_VOCABULARY: Final[dict[Mood, dict[int, tuple[str, ...]]]] = {
         ),
         WEAK: phrases(
             """through the air, fast, dancing, dance, training, workout, sports, flying, soaring, swooping,
-            snowboarder, skier, skateboarder, sprinter, racers, racer, stuntman, acrobat, gymnast, thundering,
+             sprinter, racers, racer, stuntman, acrobat, gymnast, thundering,
             galloping horses, speed lines, action lines, runner, runners"""
         ),
     },
@@ -655,7 +661,7 @@ MOOD_VOCABULARY: Final[dict[Mood, dict[int, tuple[str, ...]]]] = {
             nap, resting, rests, gentle, gently, gentle breeze, quiet, quietly, quiet moment, tranquil,
             tranquility, tranquillity, soft light, soft lighting, soft glow, warm glow, soft smile, gentle smile,
             smiling softly, softly, tender, tenderly, reading, reading a book, reads, contemplative, lounging,
-            lounge, laid back, laid-back, cozy, cosy, comfy, snug, idyllic, stillness, standing still, sitting still,
+            laid back, laid-back, cozy, cosy, comfy, snug, idyllic, stillness, standing still, sitting still,
             daydreaming,
             daydream, dreamy, leisurely, leisure, stroll, strolling, meandering, lazy, lazily, lazy vibes, chill,
             chilling, chilled out, chill vibes, hanging out, picnic, yoga, stargazing, cloud watching, watching
@@ -670,7 +676,7 @@ MOOD_VOCABULARY: Final[dict[Mood, dict[int, tuple[str, ...]]]] = {
             taking a nap, taking it easy, at peace, peace and quiet, peacefulness, calmness, still water, still lake,
             prayer, in prayer, praying, prays, silent prayer, contemplating, contemplation, pondering, musing,
             unwound, rested, dozed, dozes, dozy, napped, naps, slept, sleeps, sleep, snoozes, snoozed, lounged,
-            lounges, sipped, sips, sip, relaxes, relaxed pose, soft morning, quiet afternoon, lazy afternoon,
+            sipped, sips, sip, relaxes, relaxed pose, soft morning, quiet afternoon, lazy afternoon,
             sunday morning, peaceably, softly lit, gently lit, tranquilly, serenely, restfully, dreamily, lulled,
             soothing light, soft sunlight, cozily, cosily, by candlelight, slow morning, unwinding, relaxation,
             sun-drenched nap, hot bath, warm bath, bath time, cup of cocoa, mug of cocoa, mug of tea, cup of coffee,
@@ -698,7 +704,8 @@ MOOD_VOCABULARY: Final[dict[Mood, dict[int, tuple[str, ...]]]] = {
             a blanket, tucked in, tucked into bed, warm lamplight, bobbing on the water, tai chi, breathing
             exercises, spa day, massage, raking sand, arranging flowers, flower arranging, calligraphy, bedtime
             story, slumbering, slumber, carefree, yawning, hot cocoa, under a blanket, rainy day indoors, bedtime,
-            cradle, cradled, swaddled, holding hands, tender embrace, gentle embrace, sigh of relief, fairy lights,
+            cradle, cradled, swaddled, motionless, hang motionless, milky way, looking at the stars, looking up at the
+            stars, holding hands, tender embrace, gentle embrace, sigh of relief, fairy lights,
             lantern light"""
         )
         + combine(
@@ -774,7 +781,11 @@ MOOD_VOCABULARY: Final[dict[Mood, dict[int, tuple[str, ...]]]] = {
             rain, blizzard, tearful, shrieking, livid, vengeful, on edge, paranoid, hopeless, tortured, last breath,
             tombstone, coffin, bloodstained, blood-stained, gore, warzone, air raid, explosion in the distance,
             lightning strike, end of the world, doomsday, decaying, rotting, abandoned asylum, dark forest, dark
-            woods, moonless night, piercing gaze, steely gaze, duel at dawn, ransom, kidnapping, held captive, in
+            woods, moonless night, piercing gaze, steely gaze, duel at dawn, ransom, kidnapping, rain lashing, squall,
+            squall line,
+            jaw tight, oppressive, smog, acid rain, guards close in, close in, uneasy, hard top light, harsh top
+            light, wind tearing, candle guttering, guttering candle, coming down in sheets, rain in sheets, the body
+            lies, lit hard, lit hard from one side, held captive, in
             chains"""
         )
         + combine(
@@ -911,7 +922,9 @@ SETTING_VOCABULARY: Final[dict[Setting, dict[int, tuple[str, ...]]]] = {
             cliffside, atoll, ice cave, antarctica, the north pole, the south pole, marshland, lowlands, wheatfield,
             corral, rodeo arena, race course, racecourse, motocross track, bmx track, front lines, military camp, army
             camp, tram line, underpass, drawbridge, moat, dockyard, food stalls, open-air theatre, open-air theater,
-            spacewalk, space walk, alien world, on the moon, moon's surface, across the sand, on the sand, vacant
+            spacewalk, space walk, alien world, on the moon, moon's surface, alien moon, skyway, apiary, hives,
+            beside his hives, arboretum, shingle, down the shingle, school gates, deckchair, across the sand, on the
+            sand, vacant
             lot, wet grass, across the grass, on the grass, lunar plain, fells, fellside, county fair, the fair,
             fair grounds, fairgrounds, bullring, wading, rail tracks, the rocks, from the rocks, on the rocks,
             landing stage, shopfronts, shop fronts, row of shops, station apron, cathedral steps, church gate, canals,
@@ -1035,7 +1048,9 @@ SETTING_VOCABULARY: Final[dict[Setting, dict[int, tuple[str, ...]]]] = {
             of, sleeper car, dining car, bridge of the ship, ship's bridge, inside the tent, in the tent, in a tent,
             tent interior, inside the car, in the car, car interior, in the van, inside the van, in the truck cab,
             cab of the truck, in the cab, taxi interior, in the taxi, in the back of a taxi, in a taxi, in the lift,
-            in the elevator, jet bridge, bath tub, grooming table, grooming station, wingback chair, on the stairs,
+            in the elevator, convention floor, in the arena, arena tunnel, airlock, in the airlock, cantina,
+            hydroponics, aboard the station, aboard the space station, in his bunk, in her bunk, jet bridge, bath tub,
+            grooming table, grooming station, wingback chair, on the stairs,
             mission control, at her console, at his console, the module, in the module, hackathon, bothy, woodstove,
             wood stove, by the stove, mudroom, in the police station, inside the police station, in the limousine, in a
             limousine, in a cave, inside a cave, cave interior, in the mine, down the mine, mine shaft, cell
@@ -1065,7 +1080,8 @@ SETTING_VOCABULARY: Final[dict[Setting, dict[int, tuple[str, ...]]]] = {
     "studio": {
         EXPLICIT: phrases(
             """studio, photo studio, studio shot, studio lighting, studio light, studio background, studio
-            backdrop, studio portrait, photography studio, studio setup, studio photo, green screen, greenscreen,
+            backdrop, studio portrait, photography studio, studio setup, studio photo, soft studio lighting, soft
+            studio light, green screen, greenscreen,
             chroma key, against the green screen, in front of a green screen"""
         ),
         SYNONYM: phrases(
@@ -1214,7 +1230,10 @@ PATTERN_CUES: Final[tuple[tuple[str, str, str, int], ...]] = (
     ),
     # "against a flat pastel pink", "on plain paper-white": a plain colour behind the subject, named by its colour.
     (
-        r"\b(?:against|on|over)\s+(?:a\s+)?(?:flat|plain|solid|seamless|blank)\s+[\w-]+(?:\s+[\w-]+)?\s*(?:[,.;!?]|$)",
+        r"\b(?:against|on|over)\s+(?:a\s+)?(?:flat|plain|solid|seamless|blank)\s+[\w-]+(?:\s+[\w-]+)?"
+        r"(?:\s*(?:[,.;!?]|$)|\s+(?:for|as|so|with|behind)\b)"
+        # ..., or a clause that is only the colour: "cropped at the knees, solid yellow".
+        r"|(?:^|[,;]\s*)(?:solid|flat|plain)\s+[\w-]+\s*(?:[,.;!?]|$)",
         "setting",
         "studio",
         SYNONYM,
@@ -1275,7 +1294,10 @@ NON_CUES: Final = (
     the card, back design, back to the drawing board, yoga mat, blood bowl, broken-down, broken down, race car,
     racecar, race-car, close up shop, she's back, he's back, they're back, is back, i'm back, we're back, back
     again, welcome back, at her back, at his back, at their back, storm at her back, no background needed, no bg
-    needed, inside cover, inside front cover, inside back cover, cathedral-length, cathedral length, chapel-length,
+    needed, flipping the sign, throwing a peace sign, throws a peace sign, throwing up a peace sign, throwing a shaka,
+    skipping rope,
+    climbing frame, runs a, cozy mystery, cosy mystery, inside cover, inside front cover, inside back cover,
+    cathedral-length, cathedral length, chapel-length,
     chapel length, shop sign, shop window, for the shop window, lighthouse keeper, lighthouse keeper's, side dish, side
     dishes, side panel, side effects, side effect, side route, side gallery, side light,
     side lighting, harsh side light, side-eyeing, side eyeing, side menu, sidebar, side bar, side story, back
