@@ -1,7 +1,7 @@
 """Train the analyzer's learned fallback (actors/analyzer/learned.py) and write actors/analyzer/learned_weights.npz.
 
 Per field, a multinomial logistic regression over the all-MiniLM-L6-v2 embedding of the whole prompt, trained on every
-split of tests/data/prompts.tsv but blind7. It is never read here: it stays the honest measure of writers nobody has
+split of tests/data/prompts.tsv but blind8. It is never read here: it stays the honest measure of writers nobody has
 tuned for (bench/analysis_accuracy.py reports it).
 
 The classifier may overrule a rule reading that is silent or rests on weak cues only (confidence below GATE: a single
@@ -55,7 +55,8 @@ TRAINING_SPLITS = (
     "dev4",
     "blind5",
     "blind6",
-)  # not blind7
+    "blind7",
+)  # not blind8
 # dev and test were written by the same writer; every other split by writers of its own.
 SAME_WRITERS = {"test": "dev"}
 C_GRID = (0.5, 2.0, 8.0, 32.0)
@@ -71,7 +72,7 @@ class _Row:
 
 
 def load_training_prompts(path: Path = DATA) -> list[_Row]:
-    """The training rows of the labelled set (same format as bench/analysis_accuracy.py reads); blind7 is skipped
+    """The training rows of the labelled set (same format as bench/analysis_accuracy.py reads); blind8 is skipped
     before its labels are even parsed."""
     lines = [line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
     header = lines[0].split("\t")

@@ -8,7 +8,7 @@ say "the prompt does not ask for this".
 
 Each classifier reads the all-MiniLM-L6-v2 embedding of the whole prompt (actors.analyzer.embedding.minilm_encoder).
 The weights, gates and thresholds live in learned_weights.npz next to this module; bench/train_analysis_fallback.py
-regenerates that file deterministically from every split of tests/data/prompts.tsv but blind7; each field's
+regenerates that file deterministically from every split of tests/data/prompts.tsv but blind8; each field's
 threshold (and regularisation) is chosen by cross-validation leaving one group of writers out at a time, the gate is
 0.6 (a single weak cue reads 0.5, an explicit or synonym cue 0.8 or more). Inference is plain numpy: scikit-learn is
 needed only to train.
