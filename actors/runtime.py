@@ -35,16 +35,21 @@ class BusLayout:
         self.saga_ttl_s = saga_ttl_s
         self.event_max_age_s = event_max_age_s
 
+    def _work_queue(self, name: str, subject: str) -> StreamConfig:
+        """A stream each message of which one consumer takes; a resend under the same Nats-Msg-Id is stored once."""
+        return StreamConfig(
+            name=name,
+            subjects=[subject],
+            retention=RetentionPolicy.WORK_QUEUE,
+            storage=StorageType.FILE,
+            num_replicas=self.replicas,
+            duplicate_window=120.0,
+        )
+
     def streams(self) -> list[StreamConfig]:
         return [
-            StreamConfig(
-                name=subjects.COMMAND_STREAM,
-                subjects=[subjects.COMMAND_WILDCARD],
-                retention=RetentionPolicy.WORK_QUEUE,
-                storage=StorageType.FILE,
-                num_replicas=self.replicas,
-                duplicate_window=120.0,
-            ),
+            self._work_queue(subjects.COMMAND_STREAM, subjects.COMMAND_WILDCARD),
+            self._work_queue(subjects.SUBMISSION_STREAM, subjects.SUBMIT),
             StreamConfig(
                 name=subjects.EVENT_STREAM,
                 subjects=[subjects.EVENT_WILDCARD],
@@ -52,14 +57,6 @@ class BusLayout:
                 num_replicas=self.replicas,
                 max_age=self.event_max_age_s,
                 duplicate_window=120.0,
-            ),
-            StreamConfig(
-                name=subjects.SUBMISSION_STREAM,
-                subjects=[subjects.SUBMIT],
-                retention=RetentionPolicy.WORK_QUEUE,
-                storage=StorageType.FILE,
-                num_replicas=self.replicas,
-                duplicate_window=120.0,  # a client that resends under the same Nats-Msg-Id is stored once
             ),
             StreamConfig(
                 name=subjects.GALLERY_STREAM,
