@@ -16,6 +16,8 @@ QualityThreshold = Annotated[float, msgspec.Meta(ge=50, le=100)]
 ConsistencyThreshold = Annotated[float, msgspec.Meta(ge=60, le=100)]
 Tags = Annotated[str, msgspec.Meta(max_length=1000)]
 ImageSide = Annotated[int, msgspec.Meta(ge=64, le=2048)]
+# A client-chosen request id: 1-64 letters, digits, "_" or "-" (safe in a subject, a header and a KV key).
+REQUEST_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 EngineName = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 
 DEFAULT_TAGS = "smart generation"
@@ -48,7 +50,7 @@ class SmartImageRequest(SmartImageOptions, frozen=True):
     """The bus request on `smartgen.generate`: the body fields plus the character (and an optional id)."""
 
     character_id: EntityId
-    request_id: Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_-]{1,64}$")] | None = None
+    request_id: Annotated[str, msgspec.Meta(pattern=REQUEST_ID_PATTERN)] | None = None
 
 
 class SuccessData(msgspec.Struct, frozen=True, rename="camel", kw_only=True):

@@ -4,7 +4,7 @@ import re
 
 import msgspec
 
-from contracts.api import SmartImageBody, SmartImageRequest
+from contracts.api import REQUEST_ID_PATTERN, SmartImageBody, SmartImageRequest
 
 # What each field must be, in the words of the spec, used whenever that field fails to decode.
 FIELD_RULES: dict[str, str] = {
@@ -75,9 +75,6 @@ def to_request(character_id: str, body: SmartImageBody, request_id: str | None =
     return msgspec.convert({**fields, "characterId": character_id, "requestId": request_id}, SmartImageRequest)
 
 
-_REQUEST_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
-
-
 def claimed_request_id(raw: bytes) -> str:
     """The requestId a rejected body carries, when it is a well-formed one, so the rejection can still be correlated
     by whoever submitted it; empty otherwise."""
@@ -86,4 +83,4 @@ def claimed_request_id(raw: bytes) -> str:
     except msgspec.DecodeError:
         return ""
     value = decoded.get("requestId") if isinstance(decoded, dict) else None
-    return value if isinstance(value, str) and _REQUEST_ID.fullmatch(value) else ""
+    return value if isinstance(value, str) and re.fullmatch(REQUEST_ID_PATTERN, value) else ""

@@ -19,8 +19,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     generation_timeout_s: float = 180.0  # the saga's wait for one generation attempt
     replicas: int = 1
     min_generated_consistency: float = 85.0
-    # The learned fallback of prompt analysis (MiniLM embeddings): opt-in, it did not generalise to new writers
-    # (bench/analysis_accuracy.py, split blind4).
+    # The learned fallback of prompt analysis (MiniLM embeddings): opt-in, because on writers nobody tuned for it did
+    # no better than the rules alone (bench/analysis_accuracy.py, the held-out split).
     analyzer_embedding: bool = False
     otlp_endpoint: str = ""  # OTLP/HTTP traces endpoint, e.g. http://collector:4318/v1/traces; empty: no tracing
 
