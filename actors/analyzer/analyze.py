@@ -14,7 +14,7 @@ How a prompt is read:
    ("the space station's cupola") reads as the phrase.
    A few cues have a free word inside ("just the silverback's face", "solid burgundy backdrop"): they are
    regular expressions (lexicon.PATTERN_CUES), read after the phrases, and replace the phrase cues of their
-   field inside their span unless a phrase already said the same.
+   field inside their span, unless a phrase as strong already said the same or one spans as many words.
 3. A negator ("not", "without", "instead of", ...) cancels every cue and keyword that starts within
    NEGATION_WINDOW_WORDS words after it in the same clause: "not a close-up, full body" is full-body.
    A correction ("actually no", "scratch that", a clause that is only "no") takes back, for each field the
