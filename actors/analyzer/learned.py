@@ -1,19 +1,19 @@
-"""Learned fallback for prompt analysis: per field, a multinomial logistic regression over the prompt's embedding.
+"""Learned fallback for prompt analysis: all-MiniLM-L6-v2 fine-tuned on the labelled prompts, one linear head per field.
 
-The rules decide first (actors.analyzer.analyze). A field whose rule reading is confident (an explicit or synonym cue)
-keeps it. A field the rules leave silent, or decide only on a weak cue (confidence below the field's `gate`), is
-decided by the classifier instead when its top class probability reaches the field's `threshold`; otherwise the rules'
-reading stands. The classes include null (shot type, angle) and "neutral" (mood, setting), so the classifier can also
-say "the prompt does not ask for this".
+The rules decide first (actors.analyzer.analyze). Per field, a rule reading stays when it rests on cues at least as
+confident as the field's `gate`; a field the rules leave silent, or read on cues below the gate, is decided by the
+field's head instead when its top class probability reaches the field's `threshold`; otherwise the rules' reading
+stands. The classes include null (shot type, angle) and "neutral" (mood, setting), so a head can also say "the
+prompt does not ask for this".
 
-Each classifier reads the all-MiniLM-L6-v2 embedding of the whole prompt (actors.analyzer.embedding.minilm_encoder).
-The weights, gates and thresholds live in learned_weights.npz next to this module; bench/train_analysis_fallback.py
-regenerates that file deterministically from every split of tests/data/prompts.tsv but blind8; each field's
-threshold (and regularisation) is chosen by cross-validation leaving one group of writers out at a time, the gate is
-0.6 (a single weak cue reads 0.5, an explicit or synonym cue 0.8 or more). Inference is plain numpy: scikit-learn is
-needed only to train.
+The heads read the mean of the token states of the bundled all-MiniLM-L6-v2 (actors.analyzer.embedding) with
+low-rank updates (LoRA) to its linear layers, learned together with the heads. learned_weights.npz next to this
+module holds the updates, the heads, the gates and thresholds: about a megabyte, where the model is 90.
+bench/train_analysis_fallback.py regenerates it from every split of tests/data/prompts.tsv but the held-out blind9,
+choosing each field's gate and threshold on blind8 with a model that did not train on blind8.
 
-A classifier reading never claims more confidence than MAX_CONFIDENCE, below that of a single weak lexicon cue."""
+A head's reading never claims more confidence than MAX_CONFIDENCE, below that of a single weak lexicon cue.
+"""
 
 import threading
 from collections.abc import Sequence
@@ -26,7 +26,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from actors.analyzer.analyze import FIELDS, analyze
-from actors.analyzer.embedding import MAX_CONFIDENCE, Encoder, minilm_encoder
+from actors.analyzer.embedding import MAX_CONFIDENCE, Adapter, Encoder, minilm_encoder
 from contracts.model import FieldReading, PromptAnalysis
 
 WEIGHTS_PATH: Final = Path(__file__).resolve().parent / "learned_weights.npz"
@@ -36,13 +36,13 @@ NULL_LABEL: Final = "null"
 
 @dataclass(frozen=True, slots=True)
 class FieldModel:
-    """One field's classifier: softmax(coef @ x + intercept) over `classes`, and when it may overrule the rules."""
+    """One field's head: softmax(coef @ x + intercept) over `classes`, and when it may overrule the rules."""
 
     classes: tuple[str, ...]
     coef: NDArray[np.float32]  # (classes, dimensions)
     intercept: NDArray[np.float32]  # (classes,)
-    gate: float  # a rule reading with a cue and at least this confidence stands; 0: only silent fields are asked
-    threshold: float  # the classifier decides when its top probability reaches this
+    gate: float  # a rule reading with cues at least this confident stands; 0: only silent fields, above 1: any
+    threshold: float  # the head decides when its top probability reaches this
 
     def probabilities(self, vectors: NDArray[np.float32]) -> NDArray[np.float64]:
         logits = vectors.astype(np.float64) @ self.coef.T.astype(np.float64) + self.intercept.astype(np.float64)
@@ -51,14 +51,29 @@ class FieldModel:
         return np.asarray(exp / exp.sum(axis=1, keepdims=True), dtype=np.float64)
 
     def overrules(self, reading: FieldReading) -> bool:
-        """Whether this classifier is asked about a field the rules read so (silent, or a weak cue)."""
+        """Whether this head is asked about a field the rules read so (silent, or on cues below the gate)."""
         return not reading.words or reading.confidence < self.gate
 
 
-def save_weights(path: Path, models: dict[str, FieldModel]) -> None:
-    """Write the per-field models as plain arrays (no pickle), deterministically."""
-    arrays: dict[str, NDArray[np.generic]] = {}
-    for name, model in models.items():
+@dataclass(frozen=True, slots=True)
+class FallbackWeights:
+    """Everything the fallback learned: the encoder's low-rank updates and one head per field."""
+
+    models: dict[str, FieldModel]
+    adapter: Adapter
+    normalise: bool  # whether the heads read L2-normalised sentence vectors
+
+
+_ADAPTER_PREFIX: Final = "adapter."
+
+
+def save_weights(path: Path, weights: FallbackWeights) -> None:
+    """Write the heads and the adapter as plain arrays (no pickle), deterministically."""
+    arrays: dict[str, NDArray[np.generic]] = {"encoder.normalise": np.array(weights.normalise)}
+    for module, (down, up) in sorted(weights.adapter.items()):
+        arrays[f"{_ADAPTER_PREFIX}{module}.down"] = np.asarray(down, dtype=np.float32)
+        arrays[f"{_ADAPTER_PREFIX}{module}.up"] = np.asarray(up, dtype=np.float32)
+    for name, model in weights.models.items():
         arrays[f"{name}.classes"] = np.array(model.classes, dtype=np.str_)
         arrays[f"{name}.coef"] = model.coef.astype(np.float32)
         arrays[f"{name}.intercept"] = model.intercept.astype(np.float32)
@@ -68,9 +83,19 @@ def save_weights(path: Path, models: dict[str, FieldModel]) -> None:
         np.savez_compressed(out, allow_pickle=False, **arrays)  # type: ignore[arg-type]
 
 
-def load_weights(path: Path = WEIGHTS_PATH) -> dict[str, FieldModel]:
+def load_weights(path: Path = WEIGHTS_PATH) -> FallbackWeights:
     with np.load(path, allow_pickle=False) as data:
-        return {
+        modules = sorted(
+            {key[len(_ADAPTER_PREFIX) :].rsplit(".", 1)[0] for key in data if key.startswith(_ADAPTER_PREFIX)}
+        )
+        adapter = {
+            module: (
+                np.asarray(data[f"{_ADAPTER_PREFIX}{module}.down"], dtype=np.float32),
+                np.asarray(data[f"{_ADAPTER_PREFIX}{module}.up"], dtype=np.float32),
+            )
+            for module in modules
+        }
+        models = {
             name: FieldModel(
                 classes=tuple(str(label) for label in data[f"{name}.classes"]),
                 coef=np.asarray(data[f"{name}.coef"], dtype=np.float32),
@@ -80,10 +105,11 @@ def load_weights(path: Path = WEIGHTS_PATH) -> dict[str, FieldModel]:
             )
             for name in FIELDS
         }
+        return FallbackWeights(models, adapter, normalise=bool(data["encoder.normalise"]))
 
 
 def combine(rules: FieldReading, model: FieldModel, probabilities: NDArray[np.float64]) -> FieldReading:
-    """The rules' reading, or the classifier's when it may overrule the rules and is sure enough."""
+    """The rules' reading, or the head's when it may overrule the rules and is sure enough."""
     if not model.overrules(rules):
         return rules
     best = int(probabilities.argmax())
@@ -97,7 +123,7 @@ def combine(rules: FieldReading, model: FieldModel, probabilities: NDArray[np.fl
 
 
 class LearnedFallback:
-    """Rules first; per field, a learned classifier over the whole prompt where the rules are silent or weak."""
+    """Rules first; per field, a learned head over the whole prompt where the rules are silent or weak."""
 
     def __init__(self, encoder: Encoder, models: dict[str, FieldModel]) -> None:
         self.encode = encoder
@@ -107,8 +133,10 @@ class LearnedFallback:
 
     @classmethod
     def load(cls, model_path: Path | None = None, weights_path: Path = WEIGHTS_PATH) -> "LearnedFallback":
-        """Load the bundled MiniLM and the saved weights (a few seconds on a CPU): do it once, off the loop."""
-        return cls(minilm_encoder(model_path), load_weights(weights_path))
+        """Load the bundled MiniLM, merge the saved adapter into it, and the heads (a few seconds on a CPU): do it
+        once, off the loop. `model_path`: another copy of the model the weights were trained on."""
+        weights = load_weights(weights_path)
+        return cls(minilm_encoder(model_path, weights.adapter, weights.normalise), weights.models)
 
     def _vector(self, text: str) -> NDArray[np.float32]:
         with self._lock:
@@ -141,7 +169,7 @@ class LearnedFallback:
         return readings
 
     def analyze(self, prompt: str) -> PromptAnalysis:
-        """The rules' analysis, with the fields they leave silent or weak decided by the classifiers."""
+        """The rules' analysis, with the fields they leave silent or weak decided by the heads."""
         rules = analyze(prompt)
         asked = [name for name in FIELDS if self.models[name].overrules(rules.readings[name])]
         if not asked:

