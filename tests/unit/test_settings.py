@@ -20,6 +20,8 @@ def test_defaults_are_the_embedded_stack() -> None:
         ({"SMARTGEN_PUBLIC_URL": "https://cdn.example"}, "public_base_url", "https://cdn.example"),
         ({"SMARTGEN_ANALYZER_EMBEDDING": "yes"}, "analyzer_embedding", True),
         ({"SMARTGEN_ANALYZER_EMBEDDING": "0"}, "analyzer_embedding", False),
+        ({"SMARTGEN_ANALYZER_EMBEDDING": "Off"}, "analyzer_embedding", False),
+        ({"SMARTGEN_ANALYZER_EMBEDDING": "auto"}, "analyzer_embedding", None),
         ({"SMARTGEN_GENERATION_TIMEOUT_S": "2.5"}, "generation_timeout_s", 2.5),
         ({"SMARTGEN_PORT": ""}, "port", 3000),
     ],
@@ -32,12 +34,15 @@ def test_command_line_overrides_win_over_the_environment() -> None:
     assert from_env({"SMARTGEN_PORT": "8080"}, port=9090).port == 9090
 
 
-@pytest.mark.parametrize("env", [{"SMARTGEN_PORT": "abc"}, {"SMARTGEN_REQUEST_TIMEOUT_S": "soon"}])
+@pytest.mark.parametrize(
+    "env",
+    [{"SMARTGEN_PORT": "abc"}, {"SMARTGEN_REQUEST_TIMEOUT_S": "soon"}, {"SMARTGEN_ANALYZER_EMBEDDING": "maybe"}],
+)
 def test_a_bad_value_stops_with_one_clear_line(env: dict[str, str]) -> None:
     with pytest.raises(SystemExit, match="is not a valid"):
         from_env(env)
 
 
-def test_the_learned_analysis_fallback_is_opt_in() -> None:
-    assert from_env({}).analyzer_embedding is False
+def test_the_learned_analysis_fallback_is_left_to_what_is_installed() -> None:
+    assert from_env({}).analyzer_embedding is None
     assert from_env({"SMARTGEN_ANALYZER_EMBEDDING": "1"}).analyzer_embedding is True
