@@ -31,10 +31,10 @@ from contracts.model import PromptAnalysis
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "prompts.tsv"
 SPLITS = (
     *("dev", "test", "fresh", "blind", "blind2", "dev2", "blind3", "dev3"),
-    *("blind4", "dev4", "blind5", "blind6", "blind7", "blind8", "blind9"),
+    *("blind4", "dev4", "blind5", "blind6", "blind7", "blind8", "blind9", "blind10"),
 )
 GOAL = 0.95
-HELD_OUT = ("blind8", "blind9")  # never tuned on: their misses are not listed
+HELD_OUT = ("blind8", "blind9", "blind10")  # never tuned on: their misses are not listed
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,12 +94,12 @@ def evaluate(
 
 
 def _table(title: str, accuracy: dict[str, dict[str, float]], counts: dict[str, int]) -> str:
-    lines = [title, f"  {'split':<6} {'n':>4}  " + "  ".join(f"{name:>9}" for name in FIELDS) + "      all"]
+    lines = [title, f"  {'split':<7} {'n':>4}  " + "  ".join(f"{name:>9}" for name in FIELDS) + "      all"]
     for split in SPLITS:
         cells = "  ".join(f"{accuracy[split][name] * 100:8.1f}%" for name in FIELDS)
         every = min(accuracy[split].values())
         flag = "ok" if every >= GOAL else f"below {GOAL:.0%}"
-        lines.append(f"  {split:<6} {counts[split]:>4}  {cells}   (min {every * 100:.1f}%, {flag})")
+        lines.append(f"  {split:<7} {counts[split]:>4}  {cells}   (min {every * 100:.1f}%, {flag})")
     return "\n".join(lines)
 
 
