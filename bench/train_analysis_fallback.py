@@ -4,7 +4,7 @@ The model is the bundled all-MiniLM-L6-v2 with low-rank updates (LoRA, rank RANK
 encoder, and one linear head per field over the mean of its token states; only the updates and the heads are trained
 (cross-entropy summed over the four fields, AdamW, a short warm-up then a linear decay), and only they are saved.
 
-Data: every split of tests/data/prompts.tsv but blind11, which is never read here: it stays the honest measure of
+Data: every split of tests/data/prompts.tsv but blind12, which is never read here: it stays the honest measure of
 writers nobody has tuned for (bench/analysis_accuracy.py reports it). Training runs twice:
 1. on every training split but VALIDATION (blind8, two writers the rules were never tuned on either), to choose,
    per field, when a head may overrule the rules: the gate (rule readings at least this confident stand) and the
@@ -15,8 +15,8 @@ writers nobody has tuned for (bench/analysis_accuracy.py reports it). Training r
 Validation is a group of writers, not a random sample of prompts, because the fallback exists for writers it has
 not seen: random folds share writers between training and held-out prompts and promise more than new writers get.
 
-Deterministic for a given machine and thread count (seeded initialisation and order, fixed torch threads); about
-ten minutes on two CPU cores.
+Deterministic for a given machine and thread count (seeded initialisation and order, fixed torch threads); about a
+quarter of an hour on two CPU cores.
 
     .venv/bin/python bench/train_analysis_fallback.py [--out PATH] [--epochs N]
 """
@@ -46,7 +46,7 @@ from actors.analyzer.learned import NULL_LABEL, WEIGHTS_PATH, FallbackWeights, F
 from contracts.model import FieldReading
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "prompts.tsv"
-HELD_OUT = ("blind11",)
+HELD_OUT = ("blind12",)
 VALIDATION = "blind8"
 CLASSES: dict[str, tuple[str, ...]] = {
     "shotType": (NULL_LABEL, "close-up", "medium", "full-body", "wide"),
