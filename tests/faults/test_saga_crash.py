@@ -72,8 +72,10 @@ async def test_killed_saga_is_resumed_by_another_replica(
         # Thresholds any render passes: this test is about resuming, not about scores.
         fields = {"characterId": "demo", "prompt": "full body", "qualityThreshold": 50, "consistencyThreshold": 60}
         request = msgspec.convert(fields, SmartImageRequest)
-        pending = asyncio.ensure_future(nc.request(subjects.GENERATE, encode(request), timeout=60))
-        await asyncio.wait_for(killed.wait(), 30)
+        # An event the killed saga had pulled but not acked comes back only after the consumer's ack wait (30 s):
+        # the request may take that long on top of its own work.
+        pending = asyncio.ensure_future(nc.request(subjects.GENERATE, encode(request), timeout=90))
+        await asyncio.wait_for(killed.wait(), 45)
         await asyncio.to_thread(first.wait)
 
         sagas.append(start_saga(nats_server.url))  # a fresh replica, knowing nothing but the bus
@@ -115,8 +117,10 @@ async def test_a_replacement_replica_still_times_out_a_stage_that_never_answers(
 
         await nc.subscribe(subjects.CMD_GENERATE, cb=on_generate)
         request = msgspec.convert({"characterId": "demo", "prompt": "portrait"}, SmartImageRequest)
-        pending = asyncio.ensure_future(nc.request(subjects.GENERATE, encode(request), timeout=15))
-        await asyncio.wait_for(generating.wait(), 10)
+        # Generous waits: only a hang must fail this test. A full run once took over 10 s to reach the generator here,
+        # and an event the killed saga had pulled comes back only after the consumer's ack wait (30 s).
+        pending = asyncio.ensure_future(nc.request(subjects.GENERATE, encode(request), timeout=75))
+        await asyncio.wait_for(generating.wait(), 40)
         os.kill(sagas[0].pid, signal.SIGKILL)  # its 2 s timer dies with it
         await asyncio.to_thread(sagas[0].wait)
         sagas.append(start_saga(nats_server.url, env))
