@@ -20,8 +20,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     replicas: int = 1
     min_generated_consistency: float = 85.0
     # The learned fallback of prompt analysis (fine-tuned MiniLM): None is "auto", on when its model wheel is
-    # installed, because on writers nobody tuned for it reads every field better than the rules alone
-    # (bench/analysis_accuracy.py, the held-out split); True insists on it, False reads with the rules alone.
+    # installed, because on writers nobody tuned or trained it for it reads better than the rules alone
+    # (docs/analysis.md); True insists on it, False reads with the rules alone.
     analyzer_embedding: bool | None = None
     otlp_endpoint: str = ""  # OTLP/HTTP traces endpoint, e.g. http://collector:4318/v1/traces; empty: no tracing
 

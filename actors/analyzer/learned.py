@@ -8,9 +8,9 @@ prompt does not ask for this".
 
 The heads read the mean of the token states of the bundled all-MiniLM-L6-v2 (actors.analyzer.embedding) with
 low-rank updates (LoRA) to its linear layers, learned together with the heads. learned_weights.npz next to this
-module holds the updates, the heads, the gates and thresholds: about a megabyte, where the model is 90.
-bench/train_analysis_fallback.py regenerates it from every split of tests/data/prompts.tsv but the held-out blind9,
-choosing each field's gate and threshold on blind8 with a model that did not train on blind8.
+module holds the updates, the heads, the gates and thresholds: about a megabyte, where the model is 90 MB.
+bench/train_analysis_fallback.py regenerates it from every split of tests/data/prompts.tsv but the held-out one,
+choosing each field's gate and threshold on blind8 with a model that did not train on blind8 (docs/analysis.md).
 
 A head's reading never claims more confidence than MAX_CONFIDENCE, below that of a single weak lexicon cue.
 """
