@@ -25,8 +25,9 @@ How a prompt is read:
 5. Confidence grows with the winning cue's strength and with its margin over the runner-up.
 
 Fields nothing speaks to stay None (shot type, angle) or "neutral" (mood, setting), with confidence 0,
-unless a `Fallback` is given (actors.analyzer.embedding): it is handed the undecided fields and the words
-the rules did not read, and may decide a field with a lower confidence than any lexicon cue.
+unless a `Fallback` is given: it is handed the undecided fields and the words the rules did not read, and may
+decide a field with a lower confidence than any lexicon cue. (The service's learned fallback reads the whole prompt
+instead: actors.analyzer.learned.)
 Keywords are the clause words that are not stopwords, not negated and not shot-type or angle cues (those earn
 their own points in the ranking), de-duplicated in order.
 """

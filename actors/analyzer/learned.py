@@ -154,20 +154,6 @@ class LearnedFallback:
         vector = self._vector(text)[None, :]
         return {name: self.models[name].probabilities(vector)[0] for name in fields}
 
-    def read(self, spans: Sequence[str], fields: Sequence[str]) -> dict[str, FieldReading]:
-        """The analyze.Fallback protocol: only the unread words are known here, so they are classified together.
-        `analyze` below sees the whole prompt and is the better entry point."""
-        words = " ".join(span for span in spans if " " not in span)
-        if not words:
-            return {}
-        silent = FieldReading(value=None, confidence=0.0)
-        readings: dict[str, FieldReading] = {}
-        for name, probabilities in self.classify(words, fields).items():
-            reading = combine(silent, self.models[name], probabilities)
-            if reading is not silent and reading.value is not None:
-                readings[name] = reading
-        return readings
-
     def analyze(self, prompt: str) -> PromptAnalysis:
         """The rules' analysis, with the fields they leave silent or weak decided by the heads."""
         rules = analyze(prompt)

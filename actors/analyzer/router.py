@@ -1,8 +1,7 @@
 """Analyzer actor: prompt in, `PromptAnalysis` out.
 
-The rules run inline (a few hundredths of a millisecond). With the learned fallback switched on (MiniLM embeddings and
-a classifier whose weights live in the repo, loaded once by the composition root), analysis runs in a worker thread,
-because embedding a prompt takes milliseconds of CPU.
+The rules run inline (a few hundredths of a millisecond). With the learned fallback (fine-tuned MiniLM, loaded once by
+the composition root), analysis runs in a worker thread, because a forward pass takes milliseconds of CPU.
 """
 
 import asyncio
